@@ -1,0 +1,1 @@
+//! Examples and cross-crate integration tests for xpander-rs. Not published.

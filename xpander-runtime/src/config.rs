@@ -1,0 +1,590 @@
+//! [`Configuration`]: credentials, base URL and the URL rules of the platform.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::Secret;
+use crate::client::RetryPolicy;
+
+const DEFAULT_BASE_URL: &str = "https://inbound.xpander.ai";
+const STAGING_BASE_URL: &str = "https://inbound.stg.xpander.ai";
+const CLOUD_INBOUND_HOSTS: [&str; 2] = ["inbound.xpander.ai", "inbound.stg.xpander.ai"];
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+/// Where the platform is and how to authenticate to it.
+///
+/// Read it from the environment with [`Configuration::from_env`], or build it with
+/// [`Configuration::builder`]. Clones share one pooled HTTP client.
+///
+/// ```
+/// use xpander_runtime::Configuration;
+///
+/// let config = Configuration::builder()
+///     .api_key("xpk-123")
+///     .organization_id("org-1")
+///     .base_url("http://127.0.0.1:7777")
+///     .build()
+///     .unwrap();
+/// assert_eq!(config.url("/agents/a1"), "http://127.0.0.1:7777/agents/a1");
+/// assert_eq!(config.events_base(), "http://127.0.0.1:7777/org-1/events");
+/// assert!(!format!("{config:?}").contains("xpk-123"));
+/// ```
+#[derive(Clone)]
+pub struct Configuration {
+    api_key: Secret,
+    organization_id: String,
+    base_url: String,
+    agent_id: Option<String>,
+    is_cloud: bool,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    retry: RetryPolicy,
+    http: Arc<OnceLock<reqwest::Client>>,
+}
+
+impl Configuration {
+    /// Reads `XPANDER_API_KEY`, `XPANDER_ORGANIZATION_ID`, `XPANDER_BASE_URL` (or `IS_STG`),
+    /// `XPANDER_AGENT_ID` and `IS_XPANDER_CLOUD`. Every missing variable is named in one error.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        ConfigurationBuilder::from_env().build()
+    }
+
+    /// A builder with nothing set; see [`ConfigurationBuilder::from_env`] to start from the
+    /// environment instead.
+    pub fn builder() -> ConfigurationBuilder {
+        ConfigurationBuilder::default()
+    }
+
+    /// The API key, sent as `x-api-key`.
+    pub fn api_key(&self) -> &Secret {
+        &self.api_key
+    }
+
+    /// The organization id.
+    pub fn organization_id(&self) -> &str {
+        &self.organization_id
+    }
+
+    /// The base URL, with a scheme.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The agent this process serves by default (`XPANDER_AGENT_ID`), if any.
+    pub fn agent_id(&self) -> Option<&str> {
+        self.agent_id.as_deref()
+    }
+
+    /// Whether the process runs in xpander cloud (`IS_XPANDER_CLOUD=true`).
+    pub fn is_cloud(&self) -> bool {
+        self.is_cloud
+    }
+
+    /// The time allowed to open a connection.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The time allowed for one request, body included.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// How transient failures of idempotent requests are retried.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The root of the REST API: the base URL, plus `/{organization_id}` for an agent
+    /// controller (host contains `agent-controller`, port 9016, or a first path segment
+    /// `agent-controller`).
+    pub fn rest_root(&self) -> String {
+        let parsed = Url::parse(&self.base_url).ok();
+        let host = parsed.as_ref().map(host_of).unwrap_or_default();
+        let first_segment = parsed
+            .as_ref()
+            .and_then(|u| {
+                u.path()
+                    .trim_matches('/')
+                    .split('/')
+                    .next()
+                    .map(str::to_lowercase)
+            })
+            .unwrap_or_default();
+        let port = parsed.as_ref().and_then(Url::port);
+        if host.contains("agent-controller")
+            || port == Some(9016)
+            || first_segment == "agent-controller"
+        {
+            format!("{}/{}", self.base_url, self.organization_id)
+        } else {
+            self.base_url.clone()
+        }
+    }
+
+    /// The full URL of a REST route.
+    pub fn url(&self, route: &str) -> String {
+        format!(
+            "{}/{}",
+            self.rest_root().trim_end_matches('/'),
+            route.trim_start_matches('/')
+        )
+    }
+
+    /// The base of the worker channel: `{B}/{organization_id}/events`, where `B` is the cloud
+    /// agent controller for the cloud inbound hosts, `http://localhost:9016` for a loopback
+    /// base on port 8085, and the base URL itself otherwise.
+    pub fn events_base(&self) -> String {
+        let parsed = Url::parse(&self.base_url).ok();
+        let host = parsed.as_ref().map(host_of).unwrap_or_default();
+        let port = parsed.as_ref().and_then(Url::port);
+        let base = if CLOUD_INBOUND_HOSTS.contains(&host.as_str()) {
+            if host == "inbound.stg.xpander.ai" {
+                "https://agent-controller.stg.xpander.ai"
+            } else {
+                "https://agent-controller.xpander.ai"
+            }
+        } else if port == Some(8085) && LOOPBACK_HOSTS.contains(&host.as_str()) {
+            "http://localhost:9016"
+        } else {
+            &self.base_url
+        };
+        format!("{base}/{}/events", self.organization_id)
+    }
+
+    /// The same configuration serving another agent.
+    pub fn with_agent_id(mut self, agent_id: impl Into<String>) -> Self {
+        self.agent_id = Some(agent_id.into());
+        self
+    }
+
+    /// The pooled HTTP client, built on first use and shared by clones.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .pool_idle_timeout(Duration::from_secs(60))
+                .tcp_nodelay(true)
+                .user_agent(concat!("xpander-rs/", env!("CARGO_PKG_VERSION")))
+                .build()
+                // Building fails only if the TLS backend cannot initialise, which no
+                // configuration value influences.
+                .expect("the HTTP client (rustls) could not be initialised")
+        })
+    }
+}
+
+fn host_of(url: &Url) -> String {
+    url.host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']'])
+        .to_lowercase()
+}
+
+impl fmt::Debug for Configuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Configuration")
+            .field("api_key", &self.api_key)
+            .field("organization_id", &self.organization_id)
+            .field("base_url", &self.base_url)
+            .field("agent_id", &self.agent_id)
+            .field("is_cloud", &self.is_cloud)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Configuration`]; unset values are errors, except those with defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use xpander_runtime::{ConfigError, Configuration};
+///
+/// let err = Configuration::builder().build().unwrap_err();
+/// assert!(matches!(err, ConfigError::Missing { .. }));
+/// assert!(err.to_string().contains("XPANDER_API_KEY and XPANDER_ORGANIZATION_ID"));
+///
+/// let config = Configuration::builder()
+///     .api_key("k").organization_id("o").request_timeout(Duration::from_secs(5))
+///     .build().unwrap();
+/// assert_eq!(config.base_url(), "https://inbound.xpander.ai");
+/// ```
+#[derive(Clone, Default)]
+pub struct ConfigurationBuilder {
+    api_key: Option<Secret>,
+    organization_id: Option<String>,
+    base_url: Option<String>,
+    staging: bool,
+    agent_id: Option<String>,
+    is_cloud: bool,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+}
+
+impl ConfigurationBuilder {
+    /// A builder holding what the environment says; later calls override it.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self {
+            api_key: var("XPANDER_API_KEY").map(Secret::from),
+            organization_id: var("XPANDER_ORGANIZATION_ID"),
+            base_url: var("XPANDER_BASE_URL"),
+            staging: var("IS_STG").as_deref() == Some("true"),
+            agent_id: var("XPANDER_AGENT_ID"),
+            is_cloud: var("IS_XPANDER_CLOUD").as_deref() == Some("true"),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the API key.
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Sets the organization id.
+    pub fn organization_id(mut self, id: impl Into<String>) -> Self {
+        self.organization_id = Some(id.into());
+        self
+    }
+
+    /// Sets the base URL; `https://` is added when it has no scheme.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the default agent.
+    pub fn agent_id(mut self, id: impl Into<String>) -> Self {
+        self.agent_id = Some(id.into());
+        self
+    }
+
+    /// Marks the process as running in xpander cloud.
+    pub fn cloud(mut self, is_cloud: bool) -> Self {
+        self.is_cloud = is_cloud;
+        self
+    }
+
+    /// Sets the connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the per-request timeout (default 60 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the retry policy for transient failures.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Checks the values and builds the configuration.
+    pub fn build(self) -> Result<Configuration, ConfigError> {
+        let mut missing = Vec::new();
+        if self.api_key.as_ref().is_none_or(Secret::is_empty) {
+            missing.push("XPANDER_API_KEY");
+        }
+        if self.organization_id.as_deref().is_none_or(str::is_empty) {
+            missing.push("XPANDER_ORGANIZATION_ID");
+        }
+        if !missing.is_empty() {
+            return Err(ConfigError::Missing { variables: missing });
+        }
+        let base_url = match self.base_url {
+            Some(url) => with_scheme(url.trim())?,
+            None if self.staging => STAGING_BASE_URL.to_owned(),
+            None => DEFAULT_BASE_URL.to_owned(),
+        };
+        Ok(Configuration {
+            api_key: self.api_key.unwrap_or_else(|| Secret::new("")),
+            organization_id: self.organization_id.unwrap_or_default(),
+            base_url,
+            agent_id: self.agent_id.filter(|id| !id.is_empty()),
+            is_cloud: self.is_cloud,
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            request_timeout: self.request_timeout.unwrap_or(Duration::from_secs(60)),
+            retry: self.retry.unwrap_or_default(),
+            http: Arc::default(),
+        })
+    }
+}
+
+impl fmt::Debug for ConfigurationBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigurationBuilder")
+            .field("api_key", &self.api_key)
+            .field("organization_id", &self.organization_id)
+            .field("base_url", &self.base_url)
+            .field("agent_id", &self.agent_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn with_scheme(url: &str) -> Result<String, ConfigError> {
+    if url.is_empty() {
+        return Err(ConfigError::InvalidBaseUrl {
+            url: String::new(),
+            reason: "it is empty".into(),
+        });
+    }
+    let lower = url.to_ascii_lowercase();
+    let url = if lower.starts_with("http://") || lower.starts_with("https://") {
+        url.to_owned()
+    } else {
+        format!("https://{url}")
+    };
+    Url::parse(&url).map_err(|e| ConfigError::InvalidBaseUrl {
+        url: url.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(url)
+}
+
+/// A configuration that cannot work, with what to set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Required values are missing.
+    #[error(
+        "missing configuration: set {} (the API key and organization id from the xpander.ai app), \
+         or pass them to Configuration::builder()",
+        join_names(variables)
+    )]
+    Missing {
+        /// The environment variables to set.
+        variables: Vec<&'static str>,
+    },
+    /// The base URL does not parse.
+    #[error(
+        "XPANDER_BASE_URL `{url}` is not a valid URL ({reason}); set it to e.g. http://127.0.0.1:9100"
+    )]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// An agent id is needed and none was given.
+    #[error("no agent id: {0}")]
+    MissingAgentId(String),
+}
+
+fn join_names(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_url: Option<&str>, staging: bool) -> Configuration {
+        let builder = ConfigurationBuilder {
+            staging,
+            ..Configuration::builder().api_key("k").organization_id("ORG")
+        };
+        match base_url {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        }
+        .build()
+        .unwrap()
+    }
+
+    fn roots(base_url: Option<&str>, staging: bool) -> (String, String) {
+        let c = config(base_url, staging);
+        (c.rest_root(), c.events_base())
+    }
+
+    // One test per row of protocol.md §1.4's table.
+    #[test]
+    fn row_unset() {
+        assert_eq!(
+            roots(None, false),
+            (
+                "https://inbound.xpander.ai".into(),
+                "https://agent-controller.xpander.ai/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_unset_staging() {
+        assert_eq!(
+            roots(None, true),
+            (
+                "https://inbound.stg.xpander.ai".into(),
+                "https://agent-controller.stg.xpander.ai/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_local_api_8085() {
+        assert_eq!(
+            roots(Some("http://localhost:8085"), false),
+            (
+                "http://localhost:8085".into(),
+                "http://localhost:9016/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_local_controller_9016() {
+        assert_eq!(
+            roots(Some("http://localhost:9016"), false),
+            (
+                "http://localhost:9016/ORG".into(),
+                "http://localhost:9016/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_agent_controller() {
+        assert_eq!(
+            roots(Some("https://agent-controller.xpander.ai"), false),
+            (
+                "https://agent-controller.xpander.ai/ORG".into(),
+                "https://agent-controller.xpander.ai/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_emulator() {
+        assert_eq!(
+            roots(Some("http://127.0.0.1:7777"), false),
+            (
+                "http://127.0.0.1:7777".into(),
+                "http://127.0.0.1:7777/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_no_scheme() {
+        assert_eq!(
+            roots(Some("localhost:7777"), false),
+            (
+                "https://localhost:7777".into(),
+                "https://localhost:7777/ORG/events".into()
+            )
+        );
+    }
+
+    #[test]
+    fn row_trailing_slash_keeps_double_slash() {
+        assert_eq!(
+            roots(Some("https://agent-controller.stg.xpander.ai/"), false),
+            (
+                "https://agent-controller.stg.xpander.ai//ORG".into(),
+                "https://agent-controller.stg.xpander.ai//ORG/events".into()
+            )
+        );
+    }
+
+    // The parsed rules of 2.0.537 (changes-2.0.537.md §A1.3–1.4).
+    #[test]
+    fn port_19016_is_not_a_controller() {
+        assert_eq!(
+            roots(Some("http://host:19016"), false).0,
+            "http://host:19016"
+        );
+    }
+
+    #[test]
+    fn agent_controller_path_segment_is_a_controller() {
+        assert_eq!(
+            roots(Some("https://x.example.com/agent-controller"), false).0,
+            "https://x.example.com/agent-controller/ORG"
+        );
+    }
+
+    #[test]
+    fn port_8085_off_loopback_streams_from_itself() {
+        assert_eq!(
+            roots(Some("http://10.0.0.1:8085"), false).1,
+            "http://10.0.0.1:8085/ORG/events"
+        );
+    }
+
+    #[test]
+    fn inbound_must_be_the_exact_host() {
+        assert_eq!(
+            roots(Some("https://inbound.xpander.ai.example.com"), false).1,
+            "https://inbound.xpander.ai.example.com/ORG/events"
+        );
+    }
+
+    #[test]
+    fn route_joins_with_one_slash() {
+        let c = config(Some("http://127.0.0.1:7777/"), false);
+        assert_eq!(c.url("/agents/a"), "http://127.0.0.1:7777/agents/a");
+        assert_eq!(c.url("agents/a"), "http://127.0.0.1:7777/agents/a");
+    }
+
+    #[test]
+    fn every_missing_variable_is_named_once() {
+        let err = Configuration::builder().build().unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::Missing {
+                variables: vec!["XPANDER_API_KEY", "XPANDER_ORGANIZATION_ID"]
+            }
+        );
+        let only_org = Configuration::builder().api_key("k").build().unwrap_err();
+        assert!(
+            only_org
+                .to_string()
+                .starts_with("missing configuration: set XPANDER_ORGANIZATION_ID (")
+        );
+    }
+
+    #[test]
+    fn empty_values_count_as_missing() {
+        let err = Configuration::builder()
+            .api_key("")
+            .organization_id("")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::Missing { ref variables } if variables.len() == 2));
+    }
+
+    #[test]
+    fn empty_or_bad_base_url_is_an_error() {
+        let b = Configuration::builder().api_key("k").organization_id("o");
+        assert!(matches!(
+            b.clone().base_url("").build(),
+            Err(ConfigError::InvalidBaseUrl { .. })
+        ));
+        assert!(matches!(
+            b.base_url("http://exa mple").build(),
+            Err(ConfigError::InvalidBaseUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = config(None, false);
+        let b = Configuration::builder().api_key("sk-very-secret");
+        assert!(!format!("{c:?}{b:?}").contains("sk-very-secret"));
+        assert!(!format!("{c:?}").contains("\"k\""));
+    }
+}

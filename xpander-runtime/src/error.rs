@@ -1,0 +1,81 @@
+//! [`Error`]: everything that can go wrong talking to the platform.
+
+use crate::config::ConfigError;
+use crate::model::DecodeError;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error from the SDK. None of them contains the API key or another secret.
+///
+/// ```
+/// use xpander_runtime::{Configuration, Error};
+///
+/// let err: Error = Configuration::builder().build().unwrap_err().into();
+/// assert!(err.to_string().starts_with("missing configuration: set XPANDER_API_KEY"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration cannot work.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The platform answered with a non-success status.
+    #[error("{method} {url} returned HTTP {status}: {body}{hint}", hint = status_hint(*status))]
+    Http {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// The response status.
+        status: u16,
+        /// The start of the response body.
+        body: String,
+    },
+    /// The request did not complete: connection refused or reset, DNS, TLS.
+    #[error("{method} {url} failed: {message}")]
+    Transport {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// What failed, with its causes.
+        message: String,
+    },
+    /// The request took longer than the configured timeout.
+    #[error(
+        "{method} {url} timed out after {seconds:.1} s (raise it with Configuration::builder().request_timeout(..))"
+    )]
+    Timeout {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// The timeout that fired.
+        seconds: f64,
+    },
+    /// A response or event did not decode; the message names the JSON path.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The SDK was used in a way that cannot work; the message says how to fix it.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// The HTTP status, for [`Error::Http`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 => " (check XPANDER_API_KEY and XPANDER_ORGANIZATION_ID)",
+        404 => " (check the id, XPANDER_AGENT_ID and XPANDER_BASE_URL)",
+        _ => "",
+    }
+}

@@ -1,0 +1,116 @@
+//! Decoding with the JSON path in the error, and lenient field helpers.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// A message that did not decode: what was decoded, where in the JSON, and why.
+///
+/// ```
+/// use xpander_runtime::model::{Task, decode};
+///
+/// let err = decode::<Task>("agent-execution", br#"{"id":"t","agent_id":"a","organization_id":"o",
+///     "created_at":"2025-01-01T00:00:00Z","input":{"user":{"id":"u"}}}"#).unwrap_err();
+/// assert_eq!(err.to_string(), "agent-execution: input.user.email: missing field");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// What was being decoded (an event name, or `METHOD URL` of a response).
+    pub context: String,
+    /// The JSON path of the problem (`.` for the document itself).
+    pub path: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path == "." {
+            write!(f, "{}: {}", self.context, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.context, self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Decodes JSON bytes as `T`, naming the JSON path of any problem.
+pub fn decode<T: DeserializeOwned>(context: &str, bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| error(context, e))?;
+    de.end().map_err(|e| DecodeError {
+        context: context.to_owned(),
+        path: ".".to_owned(),
+        message: without_position(&e),
+    })?;
+    Ok(value)
+}
+
+/// Decodes an already parsed JSON value as `T`, naming the JSON path of any problem.
+pub fn decode_value<T: DeserializeOwned>(
+    context: &str,
+    value: serde_json::Value,
+) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| error(context, e))
+}
+
+fn error(context: &str, e: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
+    let mut path = e.path().to_string();
+    let mut message = without_position(e.inner());
+    // Name the missing key in the path itself: `input.user.email: missing field`.
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'));
+    if let Some(field) = missing {
+        path = if path == "." {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
+        message = "missing field".to_owned();
+    }
+    DecodeError {
+        context: context.to_owned(),
+        path,
+        message,
+    }
+}
+
+/// serde_json appends " at line L column C"; the JSON path says where, more usefully.
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(at) if e.line() > 0 => message[..at].to_owned(),
+        _ => message,
+    }
+}
+
+/// A `null` where the Python SDK tolerates one becomes the type's default.
+pub(crate) fn null_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Defines, for a default the type's `Default` does not give, the function serde calls when the
+/// key is absent and a reader that maps `null` to the same value.
+macro_rules! wire_default {
+    ($( $default:ident, $or_null:ident: $ty:ty = $value:expr; )+) => { $(
+        fn $default() -> $ty {
+            $value
+        }
+
+        fn $or_null<'de, D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<$ty, D::Error> {
+            Ok(<Option<$ty> as ::serde::Deserialize>::deserialize(deserializer)?
+                .unwrap_or_else($default))
+        }
+    )+ };
+}
+
+pub(crate) use wire_default;
