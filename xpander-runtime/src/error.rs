@@ -14,7 +14,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// let err: Error = Configuration::builder().build().unwrap_err().into();
 /// assert!(err.to_string().starts_with("missing configuration: set XPANDER_API_KEY"));
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The configuration cannot work.
@@ -60,6 +60,26 @@ pub enum Error {
     /// The SDK was used in a way that cannot work; the message says how to fix it.
     #[error("{0}")]
     Usage(String),
+    /// A boot hook failed, which stops start-up.
+    #[error("{kind} hook {hook} failed: {message}")]
+    Hook {
+        /// `boot` (shutdown hook failures are only logged).
+        kind: &'static str,
+        /// The hook, with where it was declared.
+        hook: String,
+        /// What it said.
+        message: String,
+    },
+    /// A task run by this process did not complete.
+    #[error("task {task_id} ended `{status}`: {result}")]
+    TaskFailed {
+        /// The task.
+        task_id: String,
+        /// Its final status.
+        status: String,
+        /// Its result (the error message for `error`).
+        result: String,
+    },
 }
 
 impl Error {
@@ -77,5 +97,12 @@ fn status_hint(status: u16) -> &'static str {
         401 | 403 => " (check XPANDER_API_KEY and XPANDER_ORGANIZATION_ID)",
         404 => " (check the id, XPANDER_AGENT_ID and XPANDER_BASE_URL)",
         _ => "",
+    }
+}
+
+/// `Debug` shows the message, so `fn main() -> Result<(), Error>` prints something readable.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }

@@ -1,8 +1,28 @@
 //! Run xpander.ai agent task handlers in Rust.
 //!
-//! Mark an async fn with `#[on_task]`, call `run()` from `main`, and the runtime connects the
-//! handler to the platform. [`model`] holds the platform's wire types, [`Configuration`] the
-//! settings, and [`Agents`] / [`Tasks`] the platform's REST operations.
+//! Mark an async fn with [`on_task`], call [`run`] from `main`, and the runtime connects the
+//! handler to the platform:
+//!
+//! ```no_run
+//! use xpander_runtime::{on_task, Task};
+//!
+//! #[on_task(test_task = "What can you do?")]
+//! async fn handle(mut task: Task) -> Task {
+//!     task.result = Some(format!("You said: {}", task.input.text));
+//!     task
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), xpander_runtime::Error> {
+//!     xpander_runtime::run().await
+//! }
+//! ```
+//!
+//! [`model`] holds the platform's wire types, [`Configuration`] the settings, [`Agents`] and
+//! [`Tasks`] the platform's REST operations, and [`registry`] what the macros registered.
+
+// The macros name `::xpander_runtime::...`; this lets the crate use them on itself.
+extern crate self as xpander_runtime;
 
 mod agents;
 mod backoff;
@@ -10,9 +30,13 @@ mod blocking;
 mod client;
 mod config;
 mod error;
+mod handler;
+mod local;
 mod message;
 pub mod model;
 mod pyjson;
+pub mod registry;
+mod runner;
 mod secret;
 mod tasks;
 
@@ -21,8 +45,26 @@ pub use backoff::Backoff;
 pub use client::RetryPolicy;
 pub use config::{ConfigError, Configuration, ConfigurationBuilder};
 pub use error::{Error, Result};
+pub use handler::{HandlerResult, HookResult};
+pub use local::{run, run_with_args};
 pub use model::{
     Agent, AgentExecutionStatus, LocalTaskTest, OutputFormat, Task, TaskUpdateEvent, Tokens, User,
 };
 pub use secret::Secret;
 pub use tasks::{TaskFilters, TaskSummary, Tasks};
+pub use xpander_macros::{on_auth_event, on_boot, on_shutdown, on_task};
+
+/// What the macros' output names. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::handler::{
+        AuthAgentArgument, AuthEventArgument, AuthTaskArgument, BoxFuture, HandlerResult,
+        HookResult, IntoConfiguration, IntoHookResult, IntoTaskResult, IntoTestTask, TaskArgument,
+    };
+    pub use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
+    pub use crate::registry::{
+        AuthHook, BootHook, HandlerInfo, HookFn, ShutdownHook, TaskFn, TaskHandler,
+    };
+    pub use crate::{Configuration, Error};
+    pub use inventory;
+}

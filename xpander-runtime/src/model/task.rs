@@ -353,6 +353,20 @@ impl Task {
             .chain(from_files.iter().map(String::as_str))
     }
 
+    /// Sets the result to `value` as JSON text, written as the Python SDK's `json.dumps` writes
+    /// it (`{"answer": 42}`), so a JSON result reads the same whichever SDK produced it.
+    ///
+    /// ```
+    /// use xpander_runtime::model::Task;
+    ///
+    /// let mut task = Task::from_prompt("q");
+    /// task.set_result_json(&serde_json::json!({"answer": 42}));
+    /// assert_eq!(task.result.as_deref(), Some(r#"{"answer": 42}"#));
+    /// ```
+    pub fn set_result_json(&mut self, value: &impl Serialize) {
+        self.result = Some(crate::pyjson::dumps(value));
+    }
+
     /// The LLM gateway route delivered with this task, if any. It is never sent back.
     pub fn llm_gateway(&self) -> Option<&LlmGateway> {
         self.payload_extension.as_ref()?.llm_gateway.as_ref()

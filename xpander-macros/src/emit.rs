@@ -1,0 +1,296 @@
+//! Emitting the user's function unchanged, plus its registration.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemFn, Type};
+
+use crate::args::Args;
+use crate::shape::{self, Shape};
+
+/// Which attribute is being expanded.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Task,
+    AuthEvent,
+    Boot,
+    Shutdown,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Task => "on_task",
+            Kind::AuthEvent => "on_auth_event",
+            Kind::Boot => "on_boot",
+            Kind::Shutdown => "on_shutdown",
+        }
+    }
+
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Task => &["test_task", "configuration", "agent_id", "crate"],
+            _ => &["crate"],
+        }
+    }
+
+    fn arity(self) -> usize {
+        match self {
+            Kind::Task => 1,
+            Kind::AuthEvent => 3,
+            Kind::Boot | Kind::Shutdown => 0,
+        }
+    }
+
+    fn forms(self) -> &'static str {
+        match self {
+            Kind::Task => {
+                "`async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, or the same as a plain `fn`"
+            }
+            Kind::AuthEvent => {
+                "`async fn(&Agent, &Task, &TaskUpdateEvent)` returning `()` or `Result<(), E>`, or the same as a plain `fn`"
+            }
+            Kind::Boot | Kind::Shutdown => {
+                "`async fn()` or `fn()`, returning `()` or `Result<(), E>`"
+            }
+        }
+    }
+}
+
+/// Expands one attribute. On errors the item is still emitted, with a `compile_error!` per
+/// problem, so the function stays usable and no follow-on errors appear.
+pub fn expand(kind: Kind, attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item_fn) => item_fn,
+        Err(_) => {
+            let message = format!(
+                "`#[{}]` applies to a function; valid forms: {}",
+                kind.name(),
+                kind.forms()
+            );
+            let error = syn::Error::new_spanned(&item, message).to_compile_error();
+            return quote!(#item #error);
+        }
+    };
+    let args = Args::parse(kind.name(), kind.keys(), attr);
+    let shape = shape::check(&item_fn, kind.name(), kind.arity(), kind.forms())
+        .and_then(|shape| require_return_type(kind, &item_fn, shape));
+    match (args, shape) {
+        (Ok(args), Ok(shape)) => {
+            let registration = registration(kind, &item_fn, &args, &shape);
+            quote!(#item #registration)
+        }
+        (args, shape) => {
+            let errors = [args.err(), shape.err()]
+                .into_iter()
+                .flatten()
+                .map(|e| e.to_compile_error());
+            quote!(#item #(#errors)*)
+        }
+    }
+}
+
+/// A task handler returns the task; saying so here beats a type error on `()`.
+fn require_return_type<'a>(kind: Kind, item: &ItemFn, shape: Shape<'a>) -> syn::Result<Shape<'a>> {
+    if matches!(kind, Kind::Task) && shape.return_type.is_none() {
+        let span = item.sig.paren_token.span.close();
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "`#[on_task]` handlers return the task: add `-> Task` (or `-> Result<Task, E>`); valid forms: {}",
+                kind.forms()
+            ),
+        ));
+    }
+    Ok(shape)
+}
+
+fn registration(kind: Kind, item: &ItemFn, args: &Args, shape: &Shape) -> TokenStream {
+    let root = match &args.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::xpander_runtime),
+    };
+    let p = quote!(#root::__private);
+    let ident = &item.sig.ident;
+    let name = ident.to_string();
+    let line = quote_spanned!(ident.span()=> ::core::line!());
+    let info = quote! {
+        #p::HandlerInfo {
+            module_path: ::core::module_path!(),
+            name: #name,
+            file: ::core::file!(),
+            line: #line,
+        }
+    };
+    let unit: Type = syn::parse_quote!(());
+    let return_type = shape.return_type.unwrap_or(&unit);
+    let body = match kind {
+        Kind::Task => task_handler(&p, item, args, shape, return_type, &info),
+        Kind::AuthEvent => auth_hook(&p, item, shape, return_type, &info),
+        Kind::Boot => lifecycle_hook(&p, item, shape, return_type, &info, quote!(BootHook)),
+        Kind::Shutdown => lifecycle_hook(&p, item, shape, return_type, &info, quote!(ShutdownHook)),
+    };
+    quote! {
+        #[doc(hidden)]
+        const _: () = { #body };
+    }
+}
+
+/// `call(...)` or `call(...).await`, as the user's fn is async or not.
+fn call_user(item: &ItemFn, args: TokenStream) -> TokenStream {
+    let ident = &item.sig.ident;
+    match item.sig.asyncness {
+        Some(_) => quote!(#ident(#args).await),
+        None => quote!(#ident(#args)),
+    }
+}
+
+/// Boxes `body` as a `Send` future; spanned on the user's fn so a non-`Send` future is
+/// reported there.
+fn boxed(item: &ItemFn, body: TokenStream) -> TokenStream {
+    quote_spanned!(item.sig.ident.span()=> ::std::boxed::Box::pin(async move { #body }))
+}
+
+fn task_handler(
+    p: &TokenStream,
+    item: &ItemFn,
+    args: &Args,
+    shape: &Shape,
+    return_type: &Type,
+    info: &TokenStream,
+) -> TokenStream {
+    let arg_type = shape.arg_types[0];
+    let arg = quote_spanned!(arg_type.span()=> <#arg_type as #p::TaskArgument>::from_task(task));
+    let into =
+        quote_spanned!(return_type.span()=> <#return_type as #p::IntoTaskResult>::into_task_result);
+    let output = call_user(item, arg);
+    let call = if shape.is_async {
+        let future = boxed(item, quote!(#into(#output)));
+        quote! {
+            fn __xpander_call(task: #p::Task) -> #p::BoxFuture<'static, #p::HandlerResult> {
+                #future
+            }
+        }
+    } else {
+        quote! {
+            fn __xpander_call(task: #p::Task) -> #p::HandlerResult {
+                #into(#output)
+            }
+        }
+    };
+    let variant = if shape.is_async {
+        quote!(Async)
+    } else {
+        quote!(Blocking)
+    };
+    let agent_id = match &args.agent_id {
+        Some(id) => quote!(::core::option::Option::Some(#id)),
+        None => quote!(::core::option::Option::None),
+    };
+    let (test_fn, test_task) = match &args.test_task {
+        Some(expr) => {
+            let convert = quote_spanned!(expr.span()=> #p::IntoTestTask::into_test_task(#expr));
+            (
+                quote!(fn __xpander_test_task() -> #p::LocalTaskTest { #convert }),
+                quote!(::core::option::Option::Some(__xpander_test_task as fn() -> #p::LocalTaskTest)),
+            )
+        }
+        None => (quote!(), quote!(::core::option::Option::None)),
+    };
+    let (config_fn, configuration) = match &args.configuration {
+        Some(expr) => {
+            let convert =
+                quote_spanned!(expr.span()=> #p::IntoConfiguration::into_configuration(#expr));
+            (
+                quote! {
+                    fn __xpander_configuration()
+                        -> ::core::result::Result<#p::Configuration, #p::Error> { #convert }
+                },
+                quote! {
+                    ::core::option::Option::Some(
+                        __xpander_configuration
+                            as fn() -> ::core::result::Result<#p::Configuration, #p::Error>
+                    )
+                },
+            )
+        }
+        None => (quote!(), quote!(::core::option::Option::None)),
+    };
+    quote! {
+        #call
+        #test_fn
+        #config_fn
+        #p::inventory::submit! {
+            #p::TaskHandler::new(
+                #info,
+                #p::TaskFn::#variant(__xpander_call),
+                #agent_id,
+                #test_task,
+                #configuration,
+            )
+        }
+    }
+}
+
+fn auth_hook(
+    p: &TokenStream,
+    item: &ItemFn,
+    shape: &Shape,
+    return_type: &Type,
+    info: &TokenStream,
+) -> TokenStream {
+    let [agent_type, task_type, event_type] = [0, 1, 2].map(|i| shape.arg_types[i]);
+    let agent = quote_spanned!(agent_type.span()=> <#agent_type as #p::AuthAgentArgument<'_>>::from_agent(agent));
+    let task = quote_spanned!(task_type.span()=> <#task_type as #p::AuthTaskArgument<'_>>::from_task(task));
+    let event = quote_spanned!(event_type.span()=> <#event_type as #p::AuthEventArgument<'_>>::from_event(event));
+    let into =
+        quote_spanned!(return_type.span()=> <#return_type as #p::IntoHookResult>::into_hook_result);
+    let output = call_user(item, quote!(#agent, #task, #event));
+    let future = boxed(item, quote!(#into(#output)));
+    quote! {
+        fn __xpander_call<'a>(
+            agent: &'a #p::Agent,
+            task: &'a #p::Task,
+            event: &'a #p::TaskUpdateEvent,
+        ) -> #p::BoxFuture<'a, #p::HookResult> {
+            #future
+        }
+        #p::inventory::submit! {
+            #p::AuthHook::new(#info, __xpander_call)
+        }
+    }
+}
+
+fn lifecycle_hook(
+    p: &TokenStream,
+    item: &ItemFn,
+    shape: &Shape,
+    return_type: &Type,
+    info: &TokenStream,
+    registration: TokenStream,
+) -> TokenStream {
+    let into =
+        quote_spanned!(return_type.span()=> <#return_type as #p::IntoHookResult>::into_hook_result);
+    let output = call_user(item, quote!());
+    let call = if shape.is_async {
+        let future = boxed(item, quote!(#into(#output)));
+        quote! {
+            fn __xpander_call() -> #p::BoxFuture<'static, #p::HookResult> { #future }
+        }
+    } else {
+        quote! {
+            fn __xpander_call() -> #p::HookResult { #into(#output) }
+        }
+    };
+    let variant = if shape.is_async {
+        quote!(Async)
+    } else {
+        quote!(Blocking)
+    };
+    quote! {
+        #call
+        #p::inventory::submit! {
+            #p::#registration::new(#info, #p::HookFn::#variant(__xpander_call))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Checking the function's shape: what a macro can see without knowing types.
+
+use quote::ToTokens;
+use syn::{FnArg, ItemFn, ReturnType, Type};
+
+/// The parts of a checked function the emitter needs.
+pub struct Shape<'a> {
+    pub is_async: bool,
+    pub arg_types: Vec<&'a Type>,
+    pub return_type: Option<&'a Type>,
+}
+
+/// Checks that `item` is a free, non-generic fn with `arity` arguments. `forms` lists the
+/// valid forms for the messages. Every problem found is reported.
+pub fn check<'a>(
+    item: &'a ItemFn,
+    macro_name: &str,
+    arity: usize,
+    forms: &str,
+) -> syn::Result<Shape<'a>> {
+    let sig = &item.sig;
+    let mut errors: Vec<syn::Error> = Vec::new();
+    let mut fail = |tokens: &dyn ToTokens, rule: &str| {
+        let message = format!("`#[{macro_name}]` {rule}; valid forms: {forms}");
+        errors.push(syn::Error::new_spanned(tokens, message));
+    };
+    if let Some(receiver) = sig.receiver() {
+        fail(
+            receiver,
+            "handlers are free functions, not methods: remove the `self` argument",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        fail(
+            &sig.generics,
+            "handlers cannot be generic: remove the generic parameters",
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        fail(constness, "handlers cannot be `const fn`");
+    }
+    if let Some(abi) = &sig.abi {
+        fail(abi, "handlers cannot have an `extern` ABI");
+    }
+    if let Some(variadic) = &sig.variadic {
+        fail(variadic, "handlers cannot be variadic");
+    }
+    let typed: Vec<&Type> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(typed) => Some(&*typed.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    if sig.receiver().is_none() && typed.len() != arity {
+        let wanted = match arity {
+            0 => "no arguments".to_owned(),
+            1 => "exactly one argument".to_owned(),
+            n => format!("exactly {n} arguments"),
+        };
+        let rule = format!("handlers take {wanted}, this one takes {}", typed.len());
+        // Point at the first extra argument, or at all of them when some are missing.
+        let extra: Vec<&FnArg> = sig.inputs.iter().skip(arity).collect();
+        match (extra.first(), sig.inputs.is_empty()) {
+            (Some(first), _) => fail(first, &rule),
+            (None, true) => fail(&sig.ident, &rule),
+            (None, false) => fail(&sig.inputs, &rule),
+        }
+    }
+    let mut errors = errors.into_iter();
+    if let Some(mut first) = errors.next() {
+        first.extend(errors);
+        return Err(first);
+    }
+    Ok(Shape {
+        is_async: sig.asyncness.is_some(),
+        arg_types: typed,
+        return_type: match &sig.output {
+            ReturnType::Default => None,
+            ReturnType::Type(_, ty) => Some(ty),
+        },
+    })
+}

@@ -1,0 +1,186 @@
+//! What a handler or hook may look like, checked by traits the macros' output names.
+//!
+//! The macros check shapes (a fn, no generics, how many arguments); these traits check types,
+//! so a wrong argument or return type is reported on that type with a note naming the rule.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
+use crate::{Configuration, Error};
+
+/// A boxed, `Send` future, as registered handlers return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a task handler produced: the task, or the error message that becomes its result.
+pub type HandlerResult = Result<Task, String>;
+
+/// What a hook produced: nothing, or an error message.
+pub type HookResult = Result<(), String>;
+
+/// The argument of an `#[on_task]` handler.
+#[diagnostic::on_unimplemented(
+    message = "`#[on_task]` handlers take one `Task` argument, not `{Self}`",
+    label = "expected `Task`",
+    note = "valid forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, and the same as a plain `fn`"
+)]
+pub trait TaskArgument {
+    /// Passes the task on.
+    fn from_task(task: Task) -> Self;
+}
+
+impl TaskArgument for Task {
+    fn from_task(task: Task) -> Self {
+        task
+    }
+}
+
+/// The return type of an `#[on_task]` handler: `Task` or `Result<Task, E>` with `E: Display`.
+#[diagnostic::on_unimplemented(
+    message = "`#[on_task]` handlers return `Task` or `Result<Task, E>` (E: Display), not `{Self}`",
+    label = "expected `Task` or `Result<Task, E>`",
+    note = "valid forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, and the same as a plain `fn`"
+)]
+pub trait IntoTaskResult {
+    /// The task, or the error's message.
+    fn into_task_result(self) -> HandlerResult;
+}
+
+impl IntoTaskResult for Task {
+    fn into_task_result(self) -> HandlerResult {
+        Ok(self)
+    }
+}
+
+impl<E: Display> IntoTaskResult for Result<Task, E> {
+    fn into_task_result(self) -> HandlerResult {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// The return type of a hook: `()` or `Result<(), E>` with `E: Display`.
+#[diagnostic::on_unimplemented(
+    message = "hooks return `()` or `Result<(), E>` (E: Display), not `{Self}`",
+    label = "expected `()` or `Result<(), E>`"
+)]
+pub trait IntoHookResult {
+    /// Nothing, or the error's message.
+    fn into_hook_result(self) -> HookResult;
+}
+
+impl IntoHookResult for () {
+    fn into_hook_result(self) -> HookResult {
+        Ok(())
+    }
+}
+
+impl<E: Display> IntoHookResult for Result<(), E> {
+    fn into_hook_result(self) -> HookResult {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// The first argument of an `#[on_auth_event]` hook: `&Agent`.
+#[diagnostic::on_unimplemented(
+    message = "the first argument of an `#[on_auth_event]` hook is `&Agent`, not `{Self}`",
+    label = "expected `&Agent`",
+    note = "valid form: `async fn(&Agent, &Task, &TaskUpdateEvent)` returning `()` or `Result<(), E>`, or the same as a plain `fn`"
+)]
+pub trait AuthAgentArgument<'a> {
+    /// Passes the agent on.
+    fn from_agent(agent: &'a Agent) -> Self;
+}
+
+impl<'a> AuthAgentArgument<'a> for &'a Agent {
+    fn from_agent(agent: &'a Agent) -> Self {
+        agent
+    }
+}
+
+/// The second argument of an `#[on_auth_event]` hook: `&Task`.
+#[diagnostic::on_unimplemented(
+    message = "the second argument of an `#[on_auth_event]` hook is `&Task`, not `{Self}`",
+    label = "expected `&Task`",
+    note = "valid form: `async fn(&Agent, &Task, &TaskUpdateEvent)` returning `()` or `Result<(), E>`, or the same as a plain `fn`"
+)]
+pub trait AuthTaskArgument<'a> {
+    /// Passes the task on.
+    fn from_task(task: &'a Task) -> Self;
+}
+
+impl<'a> AuthTaskArgument<'a> for &'a Task {
+    fn from_task(task: &'a Task) -> Self {
+        task
+    }
+}
+
+/// The third argument of an `#[on_auth_event]` hook: `&TaskUpdateEvent`.
+#[diagnostic::on_unimplemented(
+    message = "the third argument of an `#[on_auth_event]` hook is `&TaskUpdateEvent`, not `{Self}`",
+    label = "expected `&TaskUpdateEvent`",
+    note = "valid form: `async fn(&Agent, &Task, &TaskUpdateEvent)` returning `()` or `Result<(), E>`, or the same as a plain `fn`"
+)]
+pub trait AuthEventArgument<'a> {
+    /// Passes the event on.
+    fn from_event(event: &'a TaskUpdateEvent) -> Self;
+}
+
+impl<'a> AuthEventArgument<'a> for &'a TaskUpdateEvent {
+    fn from_event(event: &'a TaskUpdateEvent) -> Self {
+        event
+    }
+}
+
+/// What `test_task = ...` accepts: a prompt string or anything that converts into
+/// [`LocalTaskTest`].
+#[diagnostic::on_unimplemented(
+    message = "`test_task` must be a prompt string or convert into `LocalTaskTest`, not `{Self}`",
+    label = "not a test task",
+    note = "e.g. `test_task = \"What can you do?\"` or `test_task = LocalTaskTest::new(\"...\").output_format(OutputFormat::Json)`"
+)]
+pub trait IntoTestTask {
+    /// The test task.
+    fn into_test_task(self) -> LocalTaskTest;
+}
+
+impl IntoTestTask for LocalTaskTest {
+    fn into_test_task(self) -> LocalTaskTest {
+        self
+    }
+}
+
+impl IntoTestTask for &str {
+    fn into_test_task(self) -> LocalTaskTest {
+        LocalTaskTest::new(self)
+    }
+}
+
+impl IntoTestTask for String {
+    fn into_test_task(self) -> LocalTaskTest {
+        LocalTaskTest::new(self)
+    }
+}
+
+/// What `configuration = ...` accepts: a [`Configuration`], or a `Result` of one.
+#[diagnostic::on_unimplemented(
+    message = "`configuration` must be a `Configuration` or a `Result<Configuration, E>`, not `{Self}`",
+    label = "not a configuration",
+    note = "e.g. `configuration = my_config()` with `fn my_config() -> Configuration`"
+)]
+pub trait IntoConfiguration {
+    /// The configuration, or why there is none.
+    fn into_configuration(self) -> Result<Configuration, Error>;
+}
+
+impl IntoConfiguration for Configuration {
+    fn into_configuration(self) -> Result<Configuration, Error> {
+        Ok(self)
+    }
+}
+
+impl<E: Display> IntoConfiguration for Result<Configuration, E> {
+    fn into_configuration(self) -> Result<Configuration, Error> {
+        self.map_err(|e| Error::Usage(format!("the handler's configuration failed: {e}")))
+    }
+}
