@@ -1,8 +1,9 @@
 //! The smallest xpander worker: one task handler with a local test task, one auth-event hook.
 //!
 //! `cargo run --example quickstart` with no variables set runs the test task locally and prints
-//! the result. With XPANDER_API_KEY, XPANDER_ORGANIZATION_ID and XPANDER_AGENT_ID set, the same
-//! binary serves the agent's tasks.
+//! the result. With XPANDER_API_KEY, XPANDER_ORGANIZATION_ID and XPANDER_AGENT_ID set, the test
+//! task runs on the platform (created for this worker, never dispatched elsewhere) and the
+//! process exits; a handler without `test_task` serves the agent's tasks until SIGTERM.
 
 use xpander_runtime::{Agent, Task, TaskUpdateEvent, on_auth_event, on_task};
 

@@ -1,6 +1,7 @@
 //! Local runs: `run_with_args` in-process, and the quickstart example as a real process.
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::Command;
 use std::sync::Mutex;
 
@@ -102,18 +103,8 @@ async fn bad_flags_are_clear_errors_and_help_is_not_one() {
     run(&["--help"]).await.unwrap();
 }
 
-/// The examples are built next to the test binaries (target/<profile>/examples).
-fn example(name: &str) -> PathBuf {
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    deps.parent().unwrap().join("examples").join(name)
-}
-
 fn quickstart(args: &[&str]) -> std::process::Output {
-    let mut command = Command::new(example("quickstart"));
+    let mut command = Command::new(support::example("quickstart"));
     command.args(args);
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("XPANDER_") {

@@ -106,6 +106,12 @@ impl PlatformRequest<'_> {
         self
     }
 
+    /// Bounds the whole request (body included) by `timeout` instead of the configured one.
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     /// Sends the request and decodes a JSON response as `T`.
     pub(crate) async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
         let context = format!("{} {}", self.method, self.url);

@@ -70,6 +70,19 @@ pub enum Error {
         /// What it said.
         message: String,
     },
+    /// The platform refused the worker's first connection.
+    #[error("the platform refused the worker connection (GET {url} returned HTTP {status}): {}", rejection_hint(*status))]
+    WorkerRejected {
+        /// The worker channel URL.
+        url: String,
+        /// The status.
+        status: u16,
+    },
+    /// Another environment (local or cloud) already serves this agent.
+    #[error(
+        "worker environment conflict: {0} (stop the other worker, or set IS_XPANDER_CLOUD to match it)"
+    )]
+    EnvironmentConflict(String),
     /// A task run by this process did not complete.
     #[error("task {task_id} ended `{status}`: {result}")]
     TaskFailed {
@@ -89,6 +102,13 @@ impl Error {
             Self::Http { status, .. } => Some(*status),
             _ => None,
         }
+    }
+}
+
+fn rejection_hint(status: u16) -> &'static str {
+    match status {
+        404 => "check XPANDER_AGENT_ID and XPANDER_ORGANIZATION_ID (and XPANDER_BASE_URL)",
+        _ => "check XPANDER_API_KEY and XPANDER_ORGANIZATION_ID",
     }
 }
 

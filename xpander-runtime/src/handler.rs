@@ -184,3 +184,70 @@ impl<E: Display> IntoConfiguration for Result<Configuration, E> {
         self.map_err(|e| Error::Usage(format!("the handler's configuration failed: {e}")))
     }
 }
+
+/// A task handler the worker runs: a registered `#[on_task]` function, or any function or
+/// closure given in code (see [`Events`](crate::Events)).
+///
+/// ```
+/// use xpander_runtime::{Handler, Task};
+///
+/// let echo = Handler::new(|mut task: Task| async move {
+///     task.result = Some(task.input.text.clone());
+///     task
+/// });
+/// let strict = Handler::blocking(|task: Task| -> Result<Task, String> { Err("no".into()) });
+/// # let _ = (echo, strict);
+/// ```
+#[derive(Clone)]
+pub struct Handler(pub(crate) HandlerFn);
+
+#[derive(Clone)]
+pub(crate) enum HandlerFn {
+    Registered(crate::registry::TaskFn),
+    Async(std::sync::Arc<dyn Fn(Task) -> BoxFuture<'static, HandlerResult> + Send + Sync>),
+    Blocking(std::sync::Arc<dyn Fn(Task) -> HandlerResult + Send + Sync>),
+}
+
+impl Handler {
+    /// An async handler: a function or closure taking the `Task` and returning a future of
+    /// `Task` or `Result<Task, E>`.
+    pub fn new<F, Fut, R>(handler: F) -> Self
+    where
+        F: Fn(Task) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoTaskResult,
+    {
+        Self(HandlerFn::Async(std::sync::Arc::new(move |task| {
+            let future = handler(task);
+            Box::pin(async move { future.await.into_task_result() })
+        })))
+    }
+
+    /// A synchronous handler, run on the blocking pool.
+    pub fn blocking<F, R>(handler: F) -> Self
+    where
+        F: Fn(Task) -> R + Send + Sync + 'static,
+        R: IntoTaskResult,
+    {
+        Self(HandlerFn::Blocking(std::sync::Arc::new(move |task| {
+            handler(task).into_task_result()
+        })))
+    }
+}
+
+impl From<&crate::registry::TaskHandler> for Handler {
+    fn from(handler: &crate::registry::TaskHandler) -> Self {
+        Self(HandlerFn::Registered(handler.call()))
+    }
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.0 {
+            HandlerFn::Registered(_) => "registered",
+            HandlerFn::Async(_) => "async",
+            HandlerFn::Blocking(_) => "blocking",
+        };
+        f.debug_tuple("Handler").field(&kind).finish()
+    }
+}

@@ -30,8 +30,10 @@ mod blocking;
 mod client;
 mod config;
 mod error;
+mod events;
 mod handler;
 mod local;
+mod logging;
 mod message;
 pub mod model;
 mod pyjson;
@@ -45,8 +47,10 @@ pub use backoff::Backoff;
 pub use client::RetryPolicy;
 pub use config::{ConfigError, Configuration, ConfigurationBuilder};
 pub use error::{Error, Result};
-pub use handler::{HandlerResult, HookResult};
+pub use events::{DEFAULT_MAX_PLAN_RETRIES, Events, EventsHandle};
+pub use handler::{Handler, HandlerResult, HookResult};
 pub use local::{run, run_with_args};
+pub use logging::init_tracing;
 pub use model::{
     Agent, AgentExecutionStatus, LocalTaskTest, OutputFormat, Task, TaskUpdateEvent, Tokens, User,
 };

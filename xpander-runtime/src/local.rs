@@ -10,7 +10,7 @@ use clap::error::ErrorKind;
 use crate::model::{AgentExecutionStatus, LocalTaskTest, OutputFormat, Task};
 use crate::registry::{self, TaskHandler};
 use crate::runner;
-use crate::{Error, Result};
+use crate::{Error, Events, Result};
 
 /// How long one shutdown hook may run.
 const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
@@ -103,11 +103,28 @@ pub async fn run_with_args(
         };
         return run_offline(handler, test).await;
     }
-    Err(Error::Usage(
-        "serving tasks from the platform needs the worker, which this build does not have yet; \
-         unset XPANDER_API_KEY to run the test task locally"
-            .to_owned(),
-    ))
+    serve(handler, invoke.or_else(|| handler.test_task())).await
+}
+
+/// Serves every registered handler's agent, or only the default handler's test task.
+async fn serve(default: &'static TaskHandler, test: Option<LocalTaskTest>) -> Result<()> {
+    let handlers: Vec<&'static TaskHandler> = match &test {
+        Some(_) => vec![default],
+        None => registry::task_handlers().to_vec(),
+    };
+    let mut events = Events::new();
+    for handler in handlers {
+        let config = handler.configuration().transpose()?;
+        events = events.register_with(
+            handler.agent_id().map(str::to_owned),
+            handler.into(),
+            config,
+        );
+    }
+    if let Some(test) = test {
+        events = events.test_task(test);
+    }
+    events.serve_until_signal().await
 }
 
 /// The handler a process without routing serves: the one for `XPANDER_AGENT_ID`, else the
@@ -121,7 +138,7 @@ fn default_handler() -> &'static TaskHandler {
 /// it completed.
 async fn run_offline(handler: &TaskHandler, test: LocalTaskTest) -> Result<()> {
     runner::run_boot_hooks().await?;
-    let done = runner::execute(handler, local_task(test), None).await;
+    let done = runner::execute(&handler.into(), local_task(test), None).await;
     print_result(&done);
     runner::run_shutdown_hooks(SHUTDOWN_HOOK_LIMIT).await;
     if done.status == AgentExecutionStatus::Completed {

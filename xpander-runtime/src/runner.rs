@@ -10,40 +10,33 @@ use futures_util::FutureExt;
 use tracing::{error, warn};
 
 use crate::Error;
-use crate::handler::{HandlerResult, HookResult};
+use crate::handler::{BoxFuture, Handler, HandlerFn, HandlerResult, HookResult};
 use crate::model::{Agent, AgentExecutionStatus, OutputFormat, Task, TaskUpdateEvent};
-use crate::registry::{self, HookFn, TaskFn, TaskHandler};
+use crate::registry::{self, HookFn, TaskFn};
 
 /// Runs `task` through `handler` and returns the task as it should be saved: `completed` if the
 /// handler left it `executing`, a status the handler set kept, `error` with the message on an
 /// error, a panic or a timeout. A JSON result is normalised, and `duration` is measured unless
 /// the handler set it.
-pub(crate) async fn execute(
-    handler: &TaskHandler,
-    mut task: Task,
-    timeout: Option<Duration>,
-) -> Task {
+pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<Duration>) -> Task {
     task.status = AgentExecutionStatus::Executing;
     // The handler owns the task while it runs; this copy is what an error is reported on.
     let before = task.clone();
     let started = Instant::now();
-    let outcome = match handler.call() {
-        TaskFn::Async(call) => {
-            let run = async move {
-                let future = std::panic::catch_unwind(AssertUnwindSafe(|| call(task)))?;
-                AssertUnwindSafe(future).catch_unwind().await
-            };
-            bounded(timeout, run).await
+    let outcome = match handler.0.clone() {
+        HandlerFn::Registered(TaskFn::Async(call)) => {
+            bounded(timeout, poll_caught(call, task)).await
         }
-        TaskFn::Blocking(call) => {
-            let run = tokio::task::spawn_blocking(move || {
-                std::panic::catch_unwind(AssertUnwindSafe(|| call(task)))
-            });
-            // A timed-out blocking handler keeps its thread: a plain fn cannot be interrupted.
-            bounded(timeout, async {
-                run.await.unwrap_or_else(|join| Err(join.into_panic()))
-            })
-            .await
+        HandlerFn::Async(call) => {
+            let call = call.clone();
+            bounded(timeout, poll_caught(move |task| call(task), task)).await
+        }
+        HandlerFn::Registered(TaskFn::Blocking(call)) => {
+            bounded(timeout, on_blocking_pool(move || call(task))).await
+        }
+        HandlerFn::Blocking(call) => {
+            let call = call.clone();
+            bounded(timeout, on_blocking_pool(move || call(task))).await
         }
     };
     let mut done = match outcome {
@@ -69,6 +62,23 @@ pub(crate) async fn execute(
 }
 
 type Caught = Result<HandlerResult, Box<dyn Any + Send>>;
+
+/// Calls an async handler and polls its future, catching a panic in either.
+async fn poll_caught<F>(call: F, task: Task) -> Caught
+where
+    F: FnOnce(Task) -> BoxFuture<'static, HandlerResult>,
+{
+    let future = std::panic::catch_unwind(AssertUnwindSafe(|| call(task)))?;
+    AssertUnwindSafe(future).catch_unwind().await
+}
+
+/// Runs a sync handler on the blocking pool, catching a panic. A timed-out blocking handler
+/// keeps its thread: a plain fn cannot be interrupted.
+async fn on_blocking_pool(call: impl FnOnce() -> HandlerResult + Send + 'static) -> Caught {
+    tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(call)))
+        .await
+        .unwrap_or_else(|join| Err(join.into_panic()))
+}
 
 async fn bounded(
     timeout: Option<Duration>,
@@ -188,8 +198,7 @@ pub async fn invoke_auth_hooks(agent: &Agent, task: &Task, event: &TaskUpdateEve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::BoxFuture;
-    use crate::registry::HandlerInfo;
+    use crate::registry::{HandlerInfo, TaskHandler};
 
     const INFO: HandlerInfo = HandlerInfo {
         module_path: "t",
@@ -198,12 +207,14 @@ mod tests {
         line: 1,
     };
 
-    fn handler(call: TaskFn) -> TaskHandler {
-        TaskHandler::new(INFO, call, None, None, None)
-    }
-
     async fn run(call: TaskFn, task: Task) -> Task {
-        execute(&handler(call), task, Some(Duration::from_millis(200))).await
+        let handler = TaskHandler::new(INFO, call, None, None, None);
+        execute(
+            &Handler::from(&handler),
+            task,
+            Some(Duration::from_millis(200)),
+        )
+        .await
     }
 
     fn ok_async(mut task: Task) -> BoxFuture<'static, HandlerResult> {

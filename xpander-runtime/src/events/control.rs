@@ -1,0 +1,146 @@
+//! The worker's messages to the platform: heartbeats, capacity updates and `worker-finished`,
+//! POSTed to `{events_base}/{worker_id}?type=worker&agent_id=...` by one task per agent, in
+//! order, off the SSE read loop. Failures are logged and retried, never fatal.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::MissedTickBehavior;
+use tracing::{debug, warn};
+
+use crate::Configuration;
+use crate::backoff::Backoff;
+use crate::model::WorkerMessage;
+
+/// The platform's POST-back timeout.
+const POST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts for a capacity or finished message (a heartbeat is not retried: the next one
+/// follows within an interval).
+const ATTEMPTS: u32 = 3;
+
+enum Command {
+    Registered(String),
+    Capacity(bool),
+    Finish(oneshot::Sender<()>),
+}
+
+/// Sends the control-plane messages of one agent worker.
+#[derive(Clone)]
+pub(crate) struct Control {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Control {
+    /// Starts the sender; heartbeats begin once a worker id is known.
+    pub(crate) fn spawn(config: Configuration, agent_id: String, heartbeat: Duration) -> Self {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(run(config, agent_id, heartbeat, receiver));
+        Self { commands }
+    }
+
+    /// The platform registered (or re-registered) this worker under `worker_id`: heartbeat it.
+    pub(crate) fn registered(&self, worker_id: &str) {
+        let _ = self
+            .commands
+            .send(Command::Registered(worker_id.to_owned()));
+    }
+
+    /// Reports the worker busy (no free slot) or free again.
+    pub(crate) fn capacity(&self, is_busy: bool) {
+        let _ = self.commands.send(Command::Capacity(is_busy));
+    }
+
+    /// Sends `worker-finished` and stops; returns once sent (or given up).
+    pub(crate) async fn finish(&self) {
+        let (done, sent) = oneshot::channel();
+        if self.commands.send(Command::Finish(done)).is_ok() {
+            let _ = sent.await;
+        }
+    }
+}
+
+async fn run(
+    config: Configuration,
+    agent_id: String,
+    heartbeat: Duration,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let mut worker_id: Option<String> = None;
+    let mut busy = false;
+    let mut ticks = tokio::time::interval(heartbeat);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let post = |worker_id: &str, message: WorkerMessage, attempts: u32| {
+        let url = format!("{}/{worker_id}", config.events_base());
+        let config = config.clone();
+        let agent_id = agent_id.clone();
+        async move { post_back(&config, url, &agent_id, message, attempts).await }
+    };
+    loop {
+        tokio::select! {
+            command = commands.recv() => match command {
+                Some(Command::Registered(id)) => {
+                    // A new registration is a new worker on the platform: tell it we are busy.
+                    if busy {
+                        post(&id, WorkerMessage::capacity(true), ATTEMPTS).await;
+                    }
+                    worker_id = Some(id);
+                    ticks.reset_immediately();
+                }
+                Some(Command::Capacity(is_busy)) => {
+                    busy = is_busy;
+                    if let Some(id) = &worker_id {
+                        post(id, WorkerMessage::capacity(is_busy), ATTEMPTS).await;
+                    }
+                }
+                Some(Command::Finish(done)) => {
+                    if let Some(id) = &worker_id {
+                        post(id, WorkerMessage::finished(), ATTEMPTS).await;
+                    }
+                    let _ = done.send(());
+                    return;
+                }
+                None => return,
+            },
+            _ = ticks.tick(), if worker_id.is_some() => {
+                if let Some(id) = &worker_id {
+                    post(id, WorkerMessage::heartbeat(), 1).await;
+                }
+            }
+        }
+    }
+}
+
+async fn post_back(
+    config: &Configuration,
+    url: String,
+    agent_id: &str,
+    message: WorkerMessage,
+    attempts: u32,
+) {
+    let backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(3));
+    for attempt in 1..=attempts {
+        let sent = config
+            .request_url(Method::POST, url.clone())
+            .query("type", "worker")
+            .query("agent_id", agent_id)
+            .json(&message)
+            .timeout(POST_TIMEOUT)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => {
+                debug!(event = %message.event, "posted to the platform");
+                return;
+            }
+            Err(e) if attempt < attempts => {
+                let delay = backoff.delay(attempt);
+                warn!(event = %message.event, attempt, delay_ms = delay.as_millis() as u64, error = %e, "worker message failed; retrying");
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => {
+                warn!(event = %message.event, error = %e, "worker message failed; giving up on it")
+            }
+        }
+    }
+}

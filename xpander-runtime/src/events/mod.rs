@@ -1,0 +1,457 @@
+//! The worker: serves agents' tasks over the platform's worker channel.
+//!
+//! [`Events`] configures it, starts one connection per agent, and shuts it down gracefully:
+//! stop reading, let tasks finish within the shutdown timeout, report the rest as failed, say
+//! `worker-finished`, run the shutdown hooks. [`crate::run`] drives it from the registry.
+
+mod capacity;
+mod connection;
+mod control;
+mod git;
+mod lifecycle;
+mod recent;
+mod worker;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+use crate::backoff::Backoff;
+use crate::handler::Handler;
+use crate::model::{AgentExecutionStatus, LocalTaskTest, Task};
+use crate::{ConfigError, Configuration, Error, Result, runner};
+use worker::AgentWorker;
+
+/// How many plan-following re-runs a task gets before it is saved as it stands.
+pub const DEFAULT_MAX_PLAN_RETRIES: u32 = 5;
+
+/// How long one shutdown hook may run.
+const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
+
+/// The worker's tunables; see the [`Events`] setters.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) max_sync_workers: usize,
+    pub(crate) heartbeat_interval: Duration,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) read_idle_timeout: Duration,
+    pub(crate) reconnect_backoff: Backoff,
+    pub(crate) healthy_after: Duration,
+    pub(crate) task_timeout: Option<Duration>,
+    pub(crate) max_plan_retries: u32,
+}
+
+impl Settings {
+    fn from_env() -> Self {
+        let number = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        Self {
+            max_sync_workers: number("XPANDER_MAX_SYNC_WORKERS").map_or(6, |n| n.max(1) as usize),
+            heartbeat_interval: Duration::from_secs(2),
+            shutdown_timeout: Duration::from_secs(number("XPANDER_SHUTDOWN_TIMEOUT").unwrap_or(30)),
+            read_idle_timeout: Duration::from_secs(60),
+            reconnect_backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(30)),
+            healthy_after: Duration::from_secs(60),
+            task_timeout: None,
+            max_plan_retries: DEFAULT_MAX_PLAN_RETRIES,
+        }
+    }
+}
+
+/// The worker: configure it, give it handlers, start it.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use xpander_runtime::{Events, Handler, Task};
+///
+/// # async fn demo() -> xpander_runtime::Result<()> {
+/// let handler = Handler::new(|mut task: Task| async move {
+///     task.result = Some("done".into());
+///     task
+/// });
+/// // Serves XPANDER_AGENT_ID until SIGINT or SIGTERM, then drains.
+/// Events::new()
+///     .max_sync_workers(8)
+///     .shutdown_timeout(Duration::from_secs(60))
+///     .start(handler)
+///     .await
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Events {
+    config: Option<Configuration>,
+    settings: Settings,
+    agents: Vec<(Option<String>, Handler, Option<Configuration>)>,
+    test_task: Option<LocalTaskTest>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Events {
+    /// A worker with the defaults: 6 concurrent tasks (`XPANDER_MAX_SYNC_WORKERS`), heartbeats
+    /// every 2 s, a 30 s shutdown timeout (`XPANDER_SHUTDOWN_TIMEOUT`, seconds), reconnects
+    /// after 1 s doubling to 30 s, a 60 s read-idle timeout, no per-task timeout, and
+    /// configuration from the environment.
+    pub fn new() -> Self {
+        Self {
+            config: None,
+            settings: Settings::from_env(),
+            agents: Vec::new(),
+            test_task: None,
+        }
+    }
+
+    /// Uses this configuration instead of the environment.
+    pub fn configuration(mut self, config: Configuration) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// How many tasks run at once, per agent.
+    pub fn max_sync_workers(mut self, slots: usize) -> Self {
+        self.settings.max_sync_workers = slots.max(1);
+        self
+    }
+
+    /// How often the worker says it is alive.
+    pub fn heartbeat_interval(mut self, every: Duration) -> Self {
+        self.settings.heartbeat_interval = every;
+        self
+    }
+
+    /// How long running tasks may take to finish on shutdown before they are aborted.
+    pub fn shutdown_timeout(mut self, limit: Duration) -> Self {
+        self.settings.shutdown_timeout = limit;
+        self
+    }
+
+    /// How long the connection may stay silent (keep-alives count) before a reconnect.
+    pub fn read_idle_timeout(mut self, limit: Duration) -> Self {
+        self.settings.read_idle_timeout = limit;
+        self
+    }
+
+    /// The reconnect delays: from `base`, doubling, jittered, up to `cap`.
+    pub fn reconnect_backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.settings.reconnect_backoff = Backoff::new(base, cap);
+        self
+    }
+
+    /// How long a connection must last to reset the backoff (delivering a task also does).
+    pub fn healthy_after(mut self, duration: Duration) -> Self {
+        self.settings.healthy_after = duration;
+        self
+    }
+
+    /// Fails a task whose handler runs longer than this.
+    pub fn task_timeout(mut self, limit: Duration) -> Self {
+        self.settings.task_timeout = Some(limit);
+        self
+    }
+
+    /// How many times a task whose plan is not complete is run again (default
+    /// [`DEFAULT_MAX_PLAN_RETRIES`]).
+    pub fn max_plan_retries(mut self, retries: u32) -> Self {
+        self.settings.max_plan_retries = retries;
+        self
+    }
+
+    /// Serves `agent_id`'s tasks with `handler` (one process may serve several agents).
+    pub fn register_agent_worker(
+        mut self,
+        agent_id: impl Into<String>,
+        handler: impl Into<Handler>,
+    ) -> Self {
+        self.agents
+            .push((Some(agent_id.into()), handler.into(), None));
+        self
+    }
+
+    /// Serves an agent with its own configuration (`None`: the configuration's agent id).
+    pub(crate) fn register_with(
+        mut self,
+        agent_id: Option<String>,
+        handler: Handler,
+        config: Option<Configuration>,
+    ) -> Self {
+        self.agents.push((agent_id, handler, config));
+        self
+    }
+
+    /// Runs this test task on the platform once (created with `run_locally`), prints its
+    /// result, and stops; [`Events::start`] then returns whether it completed.
+    pub fn test_task(mut self, test: LocalTaskTest) -> Self {
+        self.test_task = Some(test);
+        self
+    }
+
+    /// Serves the configuration's agent (`XPANDER_AGENT_ID`) with `handler`, plus any agent
+    /// registered with [`Events::register_agent_worker`], until SIGINT or SIGTERM (a second
+    /// signal skips the wait for running tasks). Returns `Ok` after a clean shutdown.
+    pub async fn start(self, handler: impl Into<Handler>) -> Result<()> {
+        self.register_with(None, handler.into(), None)
+            .serve_until_signal()
+            .await
+    }
+
+    /// Serves the registered agents until SIGINT or SIGTERM.
+    pub(crate) async fn serve_until_signal(self) -> Result<()> {
+        let print_test_result = self.test_task.is_some();
+        let handle = self.spawn()?;
+        let (stop, force) = (handle.stop.clone(), handle.force.clone());
+        let signals = tokio::spawn(async move {
+            wait_for_signal().await;
+            info!("signal received: stopping; a second signal aborts running tasks");
+            stop.cancel();
+            wait_for_signal().await;
+            force.cancel();
+        });
+        let outcome = handle.join_inner().await;
+        signals.abort();
+        let test = outcome?;
+        match test {
+            Some(task) if print_test_result => test_outcome(task),
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts serving in the background, without signal handling, and returns a handle to
+    /// stop it. Needs a tokio runtime.
+    pub fn spawn(self) -> Result<EventsHandle> {
+        let base = self.config;
+        let stop = CancellationToken::new();
+        let force = CancellationToken::new();
+        let settings = Arc::new(self.settings);
+        let mut workers = Vec::new();
+        for (agent_id, handler, config) in self.agents {
+            let config = match config.or_else(|| base.clone()) {
+                Some(config) => config,
+                None => Configuration::from_env()?,
+            };
+            let agent_id = agent_id.or_else(|| config.agent_id().map(str::to_owned)).ok_or_else(|| {
+                ConfigError::MissingAgentId(
+                    "set XPANDER_AGENT_ID (or give the handler an `agent_id`) to choose the agent to serve".into(),
+                )
+            })?;
+            let test = self.test_task.clone().filter(|_| workers.is_empty());
+            workers.push(AgentWorker::new(
+                agent_id.clone(),
+                config.with_agent_id(agent_id),
+                handler,
+                settings.clone(),
+                stop.clone(),
+                force.clone(),
+                test,
+            ));
+        }
+        if workers.is_empty() {
+            return Err(Error::Usage(
+                "no agent to serve: give Events a handler".into(),
+            ));
+        }
+        let agents: Vec<String> = workers.iter().map(|w| w.agent_id.clone()).collect();
+        let join = tokio::spawn(serve(
+            workers.clone(),
+            settings,
+            stop.clone(),
+            force.clone(),
+        ));
+        Ok(EventsHandle {
+            stop,
+            force,
+            join,
+            workers,
+            agents,
+        })
+    }
+
+    /// Runs `body` while the worker serves, then stops it and waits for it to drain, also
+    /// when `body` fails (the `async with Events()` of the Python SDK).
+    ///
+    /// ```no_run
+    /// # async fn demo(handler: xpander_runtime::Handler) -> xpander_runtime::Result<()> {
+    /// use xpander_runtime::Events;
+    ///
+    /// let served = Events::new()
+    ///     .register_agent_worker("agent-123", handler)
+    ///     .scope(|handle| async move {
+    ///         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    ///         handle.agents().len()
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn scope<F, Fut, T>(self, body: F) -> Result<T>
+    where
+        F: FnOnce(&EventsHandle) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let handle = self.spawn()?;
+        let value = body(&handle).await;
+        handle.stop().await?;
+        Ok(value)
+    }
+}
+
+/// A running worker: stop it, or wait for it.
+#[derive(Debug)]
+pub struct EventsHandle {
+    stop: CancellationToken,
+    force: CancellationToken,
+    join: tokio::task::JoinHandle<Result<Option<Task>>>,
+    workers: Vec<Arc<AgentWorker>>,
+    agents: Vec<String>,
+}
+
+impl std::fmt::Debug for AgentWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentWorker")
+            .field("agent_id", &self.agent_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventsHandle {
+    /// Begins a graceful shutdown; a second call aborts the tasks still running.
+    pub fn shutdown(&self) {
+        if self.stop.is_cancelled() {
+            self.force.cancel();
+        }
+        self.stop.cancel();
+    }
+
+    /// Shuts down gracefully and waits until done.
+    pub async fn stop(self) -> Result<()> {
+        self.shutdown();
+        self.join().await
+    }
+
+    /// Waits until the worker stopped (by [`EventsHandle::shutdown`], an environment conflict,
+    /// or a rejected first connection).
+    pub async fn join(self) -> Result<()> {
+        self.join_inner().await.map(drop)
+    }
+
+    async fn join_inner(self) -> Result<Option<Task>> {
+        match self.join.await {
+            Ok(outcome) => outcome,
+            Err(e) => Err(Error::Usage(format!("the worker task failed: {e}"))),
+        }
+    }
+
+    /// The agents served.
+    pub fn agents(&self) -> &[String] {
+        &self.agents
+    }
+
+    /// The worker id the platform gave an agent's connection, once registered.
+    pub fn worker_id(&self, agent_id: &str) -> Option<String> {
+        self.workers
+            .iter()
+            .find(|w| w.agent_id == agent_id)
+            .and_then(|w| w.worker_id())
+    }
+
+    /// Whether the worker has stopped.
+    pub fn is_finished(&self) -> bool {
+        self.join.is_finished()
+    }
+}
+
+/// Boot hooks, one worker per agent, and on stop: drain within the timeout, abort the rest,
+/// shutdown hooks. Returns the test task's outcome in the local test flow.
+async fn serve(
+    workers: Vec<Arc<AgentWorker>>,
+    settings: Arc<Settings>,
+    stop: CancellationToken,
+    force: CancellationToken,
+) -> Result<Option<Task>> {
+    runner::run_boot_hooks().await?;
+    git::configure_from_env();
+    let mut running = JoinSet::new();
+    for worker in &workers {
+        running.spawn(worker.clone().run());
+    }
+    let deadline = tokio::spawn({
+        let (stop, force, limit) = (stop.clone(), force.clone(), settings.shutdown_timeout);
+        async move {
+            stop.cancelled().await;
+            tokio::time::sleep(limit).await;
+            if !force.is_cancelled() {
+                warn!(
+                    limit_s = limit.as_secs_f64(),
+                    "shutdown timeout passed: aborting running tasks"
+                );
+                force.cancel();
+            }
+        }
+    });
+    let mut failure = None;
+    while let Some(joined) = running.join_next().await {
+        let outcome =
+            joined.unwrap_or_else(|e| Err(Error::Usage(format!("an agent worker failed: {e}"))));
+        if let Err(e) = outcome {
+            error!(error = %e, "worker stopping");
+            failure.get_or_insert(e);
+            stop.cancel();
+        }
+    }
+    deadline.abort();
+    runner::run_shutdown_hooks(SHUTDOWN_HOOK_LIMIT).await;
+    info!("worker stopped");
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(workers.iter().find_map(|w| {
+            w.test_result
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+        })),
+    }
+}
+
+/// Prints the test task's result; an error unless it completed.
+fn test_outcome(task: Task) -> Result<()> {
+    crate::local::print_result(&task);
+    if task.status == AgentExecutionStatus::Completed {
+        Ok(())
+    } else {
+        Err(Error::TaskFailed {
+            task_id: task.id,
+            status: task.status.to_string(),
+            result: task.result.unwrap_or_default(),
+        })
+    }
+}
+
+/// SIGINT or (on Unix) SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
