@@ -276,29 +276,23 @@ impl Events {
         })
     }
 
-    /// Runs `body` while the worker serves, then stops it and waits for it to drain, also
-    /// when `body` fails (the `async with Events()` of the Python SDK).
+    /// Runs `body` while the worker serves, then stops it and waits for it to drain (the
+    /// `async with Events()` of the Python SDK).
     ///
     /// ```no_run
     /// # async fn demo(handler: xpander_runtime::Handler) -> xpander_runtime::Result<()> {
+    /// use std::time::Duration;
     /// use xpander_runtime::Events;
     ///
-    /// let served = Events::new()
+    /// Events::new()
     ///     .register_agent_worker("agent-123", handler)
-    ///     .scope(|handle| async move {
-    ///         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-    ///         handle.agents().len()
-    ///     })
+    ///     .scope(tokio::time::sleep(Duration::from_secs(60)))
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn scope<F, Fut, T>(self, body: F) -> Result<T>
-    where
-        F: FnOnce(&EventsHandle) -> Fut,
-        Fut: Future<Output = T>,
-    {
+    pub async fn scope<T>(self, body: impl Future<Output = T>) -> Result<T> {
         let handle = self.spawn()?;
-        let value = body(&handle).await;
+        let value = body.await;
         handle.stop().await?;
         Ok(value)
     }

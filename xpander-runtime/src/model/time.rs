@@ -17,6 +17,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// let t: Timestamp = serde_json::from_str("1735689600").unwrap();
 /// assert_eq!(t.as_str(), "2025-01-01T00:00:00Z");
 /// assert_eq!(t.parse().unwrap().timestamp(), 1735689600);
+/// let half: Timestamp = serde_json::from_str("1735689600.5").unwrap();
+/// assert_eq!(half.as_str(), "2025-01-01T00:00:00.500000Z");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Timestamp(String);
@@ -44,8 +46,14 @@ impl Timestamp {
 }
 
 impl From<DateTime<Utc>> for Timestamp {
+    /// Written as Python writes a UTC datetime: microseconds when there are any, else none.
     fn from(value: DateTime<Utc>) -> Self {
-        Self(value.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        let format = if value.timestamp_subsec_micros() == 0 {
+            SecondsFormat::Secs
+        } else {
+            SecondsFormat::Micros
+        };
+        Self(value.to_rfc3339_opts(format, true))
     }
 }
 

@@ -1,0 +1,139 @@
+//! Agents: reading seeded agent JSON (lenient about what the platform would fill in), the demo
+//! agent, and the `GET /agents/list` summaries.
+
+use serde_json::{Value, json};
+use xpander_runtime::model::{Agent, AgentSummary, Timestamp, decode_value};
+
+use crate::error::ApiError;
+
+/// The id of the agent seeded when no other is given.
+///
+/// ```
+/// assert_eq!(xpander_devserver::DEMO_AGENT_ID, "demo-agent");
+/// ```
+pub const DEMO_AGENT_ID: &str = "demo-agent";
+
+/// Reads an agent JSON object, filling in what the platform would: `organization_id` (this
+/// server's), `unique_name` (from the name), `framework` (`agno`), `model_provider` (`openai`),
+/// `model_name` (`gpt-4.1`) and `created_at` (now). A problem names its JSON path.
+pub(crate) fn agent_from_json(what: &str, mut value: Value, org: &str) -> Result<Agent, ApiError> {
+    let Some(map) = value.as_object_mut() else {
+        return Err(ApiError::bad_request(format!(
+            "{what}: an agent must be a JSON object"
+        )));
+    };
+    let name = map.get("name").and_then(Value::as_str).map(str::to_owned);
+    let mut fill = |key: &str, default: Value| {
+        if map.get(key).is_none_or(Value::is_null) {
+            map.insert(key.to_owned(), default);
+        }
+    };
+    fill("organization_id", json!(org));
+    if let Some(name) = &name {
+        fill("unique_name", json!(slug(name)));
+    }
+    fill("framework", json!("agno"));
+    fill("model_provider", json!("openai"));
+    fill("model_name", json!("gpt-4.1"));
+    fill("created_at", json!(Timestamp::now()));
+    let agent: Agent = decode_value(what, value)?;
+    if agent.id.is_empty() || agent.id.contains(['/', '?', '#', '%']) {
+        return Err(ApiError::bad_request(format!(
+            "{what}: id: {:?} is not a usable agent id",
+            agent.id
+        )));
+    }
+    Ok(agent)
+}
+
+/// The demo agent: a plain Agno agent with session storage off, so a Python client does not
+/// ask for a database.
+pub(crate) fn demo_agent(org: &str) -> Agent {
+    let value = json!({
+        "id": DEMO_AGENT_ID,
+        "organization_id": org,
+        "name": "Demo Agent",
+        "unique_name": "demo-agent",
+        "description": "An agent served by xpander-devserver for local development.",
+        "framework": "agno",
+        "model_provider": "openai",
+        "model_name": "gpt-4.1",
+        "instructions": {
+            "role": ["You are a helpful assistant."],
+            "goal": ["Answer the user's request."],
+            "general": "A demo agent served by xpander-devserver.",
+        },
+        "agno_settings": {"session_storage": false},
+        "created_at": Timestamp::now(),
+    });
+    decode_value("demo agent", value).expect("the demo agent is a valid agent")
+}
+
+/// The `GET /agents/list` element of an agent.
+pub(crate) fn summary(agent: &Agent, fallback_created_at: &Timestamp) -> AgentSummary {
+    AgentSummary {
+        id: agent.id.clone(),
+        name: agent.name.clone(),
+        icon: agent.icon.clone(),
+        instructions: agent.instructions.clone(),
+        status: agent.status.clone(),
+        organization_id: agent.organization_id.clone(),
+        created_at: agent
+            .created_at
+            .clone()
+            .unwrap_or_else(|| fallback_created_at.clone()),
+        description: agent.description.clone(),
+        access_scope: agent.access_scope.clone(),
+        created_by: agent.created_by.clone(),
+        agent_type: agent.agent_type.clone(),
+        extra: Default::default(),
+    }
+}
+
+/// An agent as `GET /agents/{id}` answers it: top-level `null`s are left out, since the Python
+/// SDK reads an absent key as its default but rejects `null` for some (`environment_id`,
+/// `access_scope`, `graph`).
+pub(crate) fn agent_json(agent: &Agent) -> Value {
+    let mut value = serde_json::to_value(agent).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    value
+}
+
+/// `My Agent!` → `my-agent`.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_owned();
+    if out.is_empty() { "agent".into() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_what_the_platform_would() {
+        let agent =
+            agent_from_json("agent", json!({"id": "a1", "name": "My Agent!"}), "org").unwrap();
+        assert_eq!(agent.unique_name, "my-agent");
+        assert_eq!(agent.organization_id, "org");
+        let err = agent_from_json("agents[0]", json!({"name": "x"}), "org").unwrap_err();
+        assert_eq!(err.message, "agents[0]: id: missing field");
+        assert!(agent_from_json("a", json!([]), "o").is_err());
+    }
+
+    #[test]
+    fn demo_agent_is_valid() {
+        let agent = demo_agent("o");
+        assert!(!agent.agno_settings.session_storage);
+        assert_eq!(summary(&agent, &Timestamp::now()).id, DEMO_AGENT_ID);
+    }
+}

@@ -1,0 +1,263 @@
+//! The developer pages (no API key; loopback peers only by default): the index page, the
+//! request log, tasks, workers, agent and knowledge-base upserts, faults, and the simulated
+//! MCP login.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use xpander_runtime::model::decode_value;
+
+use crate::agents::agent_from_json;
+use crate::error::ApiError;
+use crate::faults::{self, Faults};
+use crate::http::{P, Q, decode_body, ok, optional_json};
+use crate::options::KnowledgeBase;
+use crate::state::App;
+
+type Result<T = Response> = std::result::Result<T, ApiError>;
+
+/// `GET /`: what this server is and how to point a worker at it (the key is not shown).
+pub(super) async fn index(State(app): State<Arc<App>>) -> Response {
+    let store = app.store.lock().await;
+    let agents: String = store
+        .agents
+        .list()
+        .map(|a| format!("<li><code>{}</code> {}</li>", esc(&a.id), esc(&a.name)))
+        .collect();
+    let first = store.agents.first_id().unwrap_or_default().to_owned();
+    let (tasks, workers) = (store.tasks.len(), store.workers.len());
+    drop(store);
+    Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>xpander-devserver</title></head>\
+         <body><h1>xpander-devserver</h1>\
+         <p>A local xpander.ai platform for organization <code>{org}</code>: {tasks} tasks, \
+         {workers} connected workers.</p>\
+         <p>Point a worker at it:</p><pre>export XPANDER_BASE_URL={base} \
+         XPANDER_ORGANIZATION_ID={org} XPANDER_API_KEY=&lt;the key printed at start&gt; \
+         XPANDER_AGENT_ID={first}</pre>\
+         <h2>Agents</h2><ul>{agents}</ul>\
+         <h2>Developer routes</h2><ul>\
+         <li><a href=\"/_dev/tasks\">/_dev/tasks</a></li>\
+         <li><a href=\"/_dev/workers\">/_dev/workers</a></li>\
+         <li><a href=\"/_dev/requests\">/_dev/requests</a></li>\
+         <li><a href=\"/_dev/agents\">/_dev/agents</a></li>\
+         <li><a href=\"/_dev/faults\">/_dev/faults</a></li>\
+         <li><a href=\"/_dev/mcp_auth\">/_dev/mcp_auth</a></li></ul></body></html>",
+        org = esc(&app.org),
+        base = esc(&app.base_url),
+        first = esc(&first),
+    ))
+    .into_response()
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /_dev/health`.
+pub(super) async fn health() -> Response {
+    ok(&json!({"status": "ok"}))
+}
+
+/// `GET /_dev/requests?method=&path=&event=&since=`: the request log, oldest first; `path` is
+/// a substring, `since` a sequence number.
+pub(super) async fn requests(State(app): State<Arc<App>>, query: Q) -> Result {
+    let since: u64 = match query.get("since") {
+        None => 0,
+        Some(s) => s
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("query since: {s:?} is not a number")))?,
+    };
+    let method = query.get("method").map(str::to_ascii_uppercase);
+    let log = app.log.lock().await;
+    let list: Vec<_> = log
+        .entries()
+        .filter(|r| r.seq > since)
+        .filter(|r| method.as_deref().is_none_or(|m| r.method == m))
+        .filter(|r| query.get("path").is_none_or(|p| r.path.contains(p)))
+        .filter(|r| {
+            query
+                .get("event")
+                .is_none_or(|e| r.event.as_deref() == Some(e))
+        })
+        .collect();
+    Ok(ok(&list))
+}
+
+/// `DELETE /_dev/requests`: empties the request log.
+pub(super) async fn clear_requests(State(app): State<Arc<App>>) -> Response {
+    app.log.lock().await.clear();
+    ok(&json!({"cleared": true}))
+}
+
+/// `GET /_dev/tasks`: every task with what happened to it, in creation order.
+pub(super) async fn tasks(State(app): State<Arc<App>>) -> Response {
+    let store = app.store.lock().await;
+    let list: Vec<_> = store.tasks_in_order().collect();
+    ok(&list)
+}
+
+/// `GET /_dev/tasks/{id}`.
+pub(super) async fn task(State(app): State<Arc<App>>, P(task_id): P<String>) -> Result {
+    let store = app.store.lock().await;
+    let info = store
+        .tasks
+        .get(&task_id)
+        .ok_or_else(|| ApiError::unknown_task(&task_id))?;
+    Ok(ok(info))
+}
+
+/// `GET /_dev/workers`: connected workers, then those that left.
+pub(super) async fn workers(State(app): State<Arc<App>>) -> Response {
+    ok(&app.store.lock().await.worker_infos())
+}
+
+/// `GET /_dev/agents`: every agent (default versions).
+pub(super) async fn agents(State(app): State<Arc<App>>) -> Response {
+    let store = app.store.lock().await;
+    let list: Vec<_> = store.agents.list().collect();
+    ok(&list)
+}
+
+/// `POST /_dev/agents`: upserts one agent object or an array of them (each stored under its
+/// `version`).
+pub(super) async fn upsert_agents(State(app): State<Arc<App>>, body: Bytes) -> Result {
+    let body: Value = decode_body("agents", &body)?;
+    let items = match body {
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| agent_from_json(&format!("agents[{i}]"), v, &app.org))
+            .collect::<std::result::Result<Vec<_>, _>>()?,
+        other => vec![agent_from_json("agent", other, &app.org)?],
+    };
+    {
+        let mut store = app.store.lock().await;
+        for agent in &items {
+            store.agents.upsert(agent.clone());
+        }
+    }
+    app.changed();
+    Ok(ok(&items))
+}
+
+/// `POST /_dev/knowledge_bases`: upserts one knowledge base or an array of them.
+pub(super) async fn upsert_knowledge_bases(State(app): State<Arc<App>>, body: Bytes) -> Result {
+    let body: Value = decode_body("knowledge bases", &body)?;
+    let items: Vec<KnowledgeBase> = match body {
+        Value::Array(_) => decode_value("knowledge bases", body)?,
+        other => vec![decode_value("knowledge base", other)?],
+    };
+    let mut store = app.store.lock().await;
+    for kb in &items {
+        store.knowledge_bases.insert(kb.id.clone(), kb.clone());
+    }
+    Ok(ok(&items))
+}
+
+/// `GET /_dev/faults`: the faults in force and what they did.
+pub(super) async fn faults(State(app): State<Arc<App>>) -> Response {
+    let (config, injected_errors, injected_delays) = {
+        let route = app.route_faults.lock().await;
+        (
+            route.config.clone(),
+            route.injected_errors,
+            route.injected_delays,
+        )
+    };
+    let store = app.store.lock().await;
+    let sse = &store.sse_faults;
+    ok(&json!({
+        "faults": config,
+        "injected_errors": injected_errors,
+        "injected_delays": injected_delays,
+        "sse_events": sse.events,
+        "dropped_streams": sse.dropped,
+        "malformed_sent": sse.malformed,
+    }))
+}
+
+/// `POST /_dev/faults`: replaces the faults (a [`Faults`] object) and resets their counters
+/// and generator.
+pub(super) async fn set_faults(State(app): State<Arc<App>>, body: Bytes) -> Result {
+    let value: Value = decode_body("faults", &body)?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "faults: the body must be a JSON object",
+        ));
+    }
+    let config: Faults = decode_value("faults", value)?;
+    config
+        .validate()
+        .map_err(|e| ApiError::bad_request(format!("faults: {e}")))?;
+    faults::apply(&app, &config).await;
+    Ok(ok(&json!({"faults": config})))
+}
+
+/// `DELETE /_dev/faults`: no more faults.
+pub(super) async fn clear_faults(State(app): State<Arc<App>>) -> Response {
+    faults::apply(&app, &Faults::default()).await;
+    ok(&json!({"faults": Faults::default()}))
+}
+
+/// `GET /_dev/mcp_auth`: the simulated logins.
+pub(super) async fn mcp_logins(State(app): State<Arc<App>>) -> Response {
+    let store = app.store.lock().await;
+    let list: Vec<_> = store.mcp.logins().collect();
+    ok(&list)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Approve {
+    #[serde(default)]
+    login_id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    server_url: Option<String>,
+}
+
+/// `POST /_dev/mcp_auth/approve`: completes a login by `login_id`, or every pending login that
+/// matches `user_id` / `server_url` (all with no body).
+pub(super) async fn mcp_approve(State(app): State<Arc<App>>, body: Bytes) -> Result {
+    let value = optional_json("approve", &body)?;
+    let approve: Approve = if value.is_null() {
+        Approve::default()
+    } else {
+        decode_value("approve", value)?
+    };
+    let approved = {
+        let mut store = app.store.lock().await;
+        match &approve.login_id {
+            Some(id) if store.mcp.approve_login(id) => 1,
+            Some(id) => return Err(ApiError::not_found(format!("login {id:?} not found"))),
+            None => store
+                .mcp
+                .approve_matching(approve.user_id.as_deref(), approve.server_url.as_deref()),
+        }
+    };
+    app.changed();
+    Ok(ok(&json!({"approved": approved})))
+}
+
+/// `GET /_dev/mcp_auth/login/{login_id}`: the login URL a `login_required` answer gives;
+/// opening it completes the login.
+pub(super) async fn mcp_login(State(app): State<Arc<App>>, P(login_id): P<String>) -> Result {
+    if !app.store.lock().await.mcp.approve_login(&login_id) {
+        return Err(ApiError::not_found(format!("login {login_id:?} not found")));
+    }
+    app.changed();
+    Ok(Html(
+        "<!doctype html><html><body><h1>Logged in</h1>\
+         <p>xpander-devserver approved this MCP login; you can close this window.</p></body></html>",
+    )
+    .into_response())
+}

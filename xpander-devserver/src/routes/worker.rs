@@ -1,0 +1,181 @@
+//! The worker channel: the SSE stream `GET /{org}/events/{agent_id}[/]?environment=` and the
+//! POST-back `POST /{org}/events/{worker_id}?type=worker&agent_id=`. The decisions (who gets
+//! which task, who is alive) are in [`crate::dispatch`].
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde_json::json;
+use tokio::sync::{mpsc, watch};
+use xpander_runtime::model::{EnvironmentConflict, WorkerMessage};
+
+use crate::dispatch::{self, CONFLICT, Connection};
+use crate::error::ApiError;
+use crate::http::{P, Q, decode_object, ok};
+use crate::reqlog::Note;
+use crate::state::{App, Outbound, WorkerState};
+
+/// Opens a worker's stream: `worker-registration` first, then one `agent-execution` per task,
+/// with keep-alive comments in between. Accepts `environment=local|xpander`, with the older
+/// client's trailing `/` on the value, and `supports_llm_gateway=true`.
+pub(super) async fn connect(
+    State(app): State<Arc<App>>,
+    P((org, agent_id)): P<(String, String)>,
+    query: Q,
+) -> Result<Response, ApiError> {
+    if org != app.org {
+        return Err(ApiError::not_found(format!(
+            "organization {org:?} not found (this devserver serves {:?})",
+            app.org
+        )));
+    }
+    let environment = match query.get("environment").map(|e| e.trim_end_matches('/')) {
+        None | Some("local") => "local",
+        Some("xpander") => "xpander",
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "query environment: {other:?} is not local or xpander"
+            )));
+        }
+    };
+    let supports_llm_gateway = query.flag("supports_llm_gateway")?.unwrap_or(false);
+    let connected = {
+        let mut store = app.store.lock().await;
+        if !store.agents.contains(&agent_id) {
+            return Err(ApiError::unknown_agent(&agent_id));
+        }
+        dispatch::connect(
+            &mut store,
+            &app.org,
+            &agent_id,
+            environment,
+            supports_llm_gateway,
+            app.settings.llm_gateway.as_ref(),
+        )
+    };
+    app.changed();
+    let keep_alive = KeepAlive::new()
+        .interval(app.settings.keep_alive)
+        .text("keepalive");
+    Ok(match connected {
+        Ok(connection) => Sse::new(worker_stream(app.clone(), connection))
+            .keep_alive(keep_alive)
+            .into_response(),
+        Err(message) => {
+            tracing::warn!(agent_id, environment, "environment conflict");
+            let data =
+                serde_json::to_string(&EnvironmentConflict { error: message }).unwrap_or_default();
+            let event = Event::default().event(CONFLICT).data(data);
+            Sse::new(stream::iter([Ok::<_, Infallible>(event)])).into_response()
+        }
+    })
+}
+
+/// The stream of one worker's events. It ends when the server closes it (fault, lost worker,
+/// shutdown); when it ends or the client goes away, the worker is gone and its pending tasks
+/// are dispatched again.
+fn worker_stream(
+    app: Arc<App>,
+    connection: Connection,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let open = OpenStream {
+        shutdown: app.shutdown.clone(),
+        rx: connection.rx,
+        _guard: GoneGuard {
+            app,
+            worker_id: connection.worker_id,
+        },
+    };
+    stream::unfold(open, |mut open| async move {
+        let next = tokio::select! {
+            message = open.rx.recv() => message,
+            _ = open.shutdown.wait_for(|down| *down) => None,
+        };
+        match next? {
+            Outbound::Event { name, data } => {
+                Some((Ok(Event::default().event(name).data(data)), open))
+            }
+            Outbound::Close => None,
+        }
+    })
+    .fuse()
+}
+
+struct OpenStream {
+    shutdown: watch::Receiver<bool>,
+    rx: mpsc::UnboundedReceiver<Outbound>,
+    _guard: GoneGuard,
+}
+
+/// Marks the worker gone when its stream is dropped (ended, or the client disconnected).
+struct GoneGuard {
+    app: Arc<App>,
+    worker_id: String,
+}
+
+impl Drop for GoneGuard {
+    fn drop(&mut self) {
+        let app = self.app.clone();
+        let worker_id = std::mem::take(&mut self.worker_id);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let gone = {
+                    let mut store = app.store.lock().await;
+                    let gone =
+                        dispatch::worker_gone(&mut store, &worker_id, WorkerState::Disconnected);
+                    if gone {
+                        dispatch::dispatch(&mut store, app.settings.llm_gateway.as_ref());
+                    }
+                    gone
+                };
+                if gone {
+                    app.changed();
+                }
+            });
+        }
+    }
+}
+
+/// A worker's message: `{id, event, data}` with `worker-heartbeat` (data: its local time),
+/// `worker-capacity-update` (`{"is_busy": bool}`) or `worker-finished` (`{}`).
+pub(super) async fn post_back(
+    State(app): State<Arc<App>>,
+    P((org, worker_id)): P<(String, String)>,
+    query: Q,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if org != app.org {
+        return Err(ApiError::not_found(format!(
+            "organization {org:?} not found"
+        )));
+    }
+    if let Some(kind) = query.get("type")
+        && kind != "worker"
+    {
+        return Err(ApiError::bad_request(format!(
+            "query type: {kind:?} is not worker"
+        )));
+    }
+    let message: WorkerMessage = decode_object("worker message", &body)?;
+    {
+        let mut store = app.store.lock().await;
+        dispatch::worker_message(
+            &mut store,
+            &worker_id,
+            query.get("agent_id"),
+            &message,
+            app.settings.llm_gateway.as_ref(),
+        )?;
+    }
+    app.changed();
+    let mut response = ok(&json!({"received": message.event.as_str()}));
+    response
+        .extensions_mut()
+        .insert(Note(message.event.as_str().to_owned()));
+    Ok(response)
+}

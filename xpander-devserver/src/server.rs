@@ -1,0 +1,435 @@
+//! [`DevServer::start`] and the [`DevServerHandle`] it returns.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, Notify, watch};
+use tokio::task::JoinHandle;
+use xpander_runtime::model::{Agent, CreateTaskRequest, Task, Timestamp};
+
+use crate::agents::{agent_from_json, demo_agent};
+use crate::dispatch::reap_silent_workers;
+use crate::error::{Error, Result};
+use crate::faults::{Faults, RouteFaults, SseFaults};
+use crate::options::DevServerOptions;
+use crate::reqlog::{RequestLog, RequestRecord};
+use crate::state::{App, Settings, Store, TaskInfo, WorkerInfo};
+use crate::tasks::{self, NewTask};
+use crate::{persist, routes};
+
+/// How long [`DevServerHandle::shutdown`] waits for open requests before cutting them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A local xpander.ai platform: the REST routes, the worker channel and developer pages.
+///
+/// ```
+/// use xpander_devserver::{DevServer, DevServerOptions};
+///
+/// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+/// let server = DevServer::start(DevServerOptions::default().api_key("k")).await?;
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// assert_eq!(server.agent_id(), "demo-agent");
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct DevServer;
+
+impl DevServer {
+    /// Binds (127.0.0.1 on an OS-chosen port by default), seeds the agents, loads the state
+    /// file, and serves until the handle is shut down or dropped.
+    pub async fn start(options: DevServerOptions) -> Result<DevServerHandle> {
+        let org = options.org.clone();
+        let api_key = options
+            .api_key
+            .clone()
+            .unwrap_or_else(|| format!("xpd-{}", uuid::Uuid::new_v4().simple()));
+        options.faults.validate().map_err(|e| Error::Api {
+            status: 400,
+            message: format!("faults: {e}"),
+        })?;
+        let seeded: Vec<Agent> = options
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(i, v)| agent_from_json(&format!("agents[{i}]"), v.clone(), &org))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::Agent(e.message))?;
+        let loaded = match &options.state_file {
+            Some(path) => persist::load(path)?,
+            None => None,
+        };
+
+        let listener = TcpListener::bind((options.host, options.port))
+            .await
+            .map_err(|source| Error::Io {
+                context: format!("could not bind {}:{}", options.host, options.port),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Io {
+            context: "could not read the bound address".into(),
+            source,
+        })?;
+
+        let mut store = Store {
+            sse_faults: SseFaults::new(&options.faults),
+            ..Store::default()
+        };
+        if let Some(state) = loaded {
+            for agent in state.agents {
+                store.agents.upsert(agent);
+            }
+            for task in state.tasks {
+                store.put_task(task);
+            }
+        }
+        for agent in &seeded {
+            store.agents.upsert(agent.clone());
+        }
+        if store.agents.is_empty() {
+            store.agents.upsert(demo_agent(&org));
+        }
+        for kb in &options.knowledge_bases {
+            store.knowledge_bases.insert(kb.id.clone(), kb.clone());
+        }
+        let agent_id = seeded
+            .first()
+            .map(|a| a.id.clone())
+            .or_else(|| store.agents.first_id().map(str::to_owned))
+            .unwrap_or_default();
+
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let persist_notify = options.state_file.as_ref().map(|_| Arc::new(Notify::new()));
+        let app = Arc::new(App {
+            org,
+            api_key,
+            base_url: format!("http://{addr}"),
+            started_at: Timestamp::now(),
+            settings: Settings {
+                keep_alive: options.keep_alive,
+                heartbeat_interval: options.heartbeat_interval,
+                body_limit: options.body_limit,
+                dev_routes_loopback_only: options.dev_routes_loopback_only,
+                db_uri: options.db_uri.clone(),
+                llm_extra_headers: options.llm_extra_headers.clone(),
+                tool_responses: options.tool_responses.clone(),
+                llm_gateway: options.llm_gateway.clone(),
+            },
+            store: Mutex::new(store),
+            log: Mutex::new(RequestLog::new(options.request_log_capacity)),
+            route_faults: Mutex::new(RouteFaults::new(options.faults.clone())),
+            route_faults_active: AtomicBool::new(false),
+            changes: watch::channel(0).0,
+            persist: persist_notify.clone(),
+            shutdown: shutdown_rx.clone(),
+        });
+        crate::faults::apply(&app, &options.faults).await;
+
+        let mut tasks = Vec::new();
+        let service =
+            routes::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let mut down = shutdown_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
+                let _ = down.wait_for(|d| *d).await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "devserver stopped with an error");
+            }
+        }));
+        tasks.push(tokio::spawn(reaper(app.clone(), shutdown_rx.clone())));
+        let persister = match (&options.state_file, persist_notify) {
+            (Some(path), Some(notify)) => {
+                notify.notify_one();
+                Some(tokio::spawn(persist::run(
+                    app.clone(),
+                    path.clone(),
+                    notify,
+                    shutdown_rx.clone(),
+                )))
+            }
+            _ => None,
+        };
+        tracing::info!(base_url = %app.base_url, org = %app.org, "xpander-devserver listening");
+        Ok(DevServerHandle {
+            app,
+            addr,
+            agent_id,
+            state_file: options.state_file,
+            shutdown: shutdown_tx,
+            tasks,
+            persister,
+        })
+    }
+}
+
+/// Marks silent workers lost, a few times per heartbeat interval.
+async fn reaper(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    let period = (app.settings.heartbeat_interval / 4).max(Duration::from_millis(10));
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.wait_for(|d| *d) => return,
+        }
+        let lost = {
+            let mut store = app.store.lock().await;
+            reap_silent_workers(
+                &mut store,
+                app.settings.heartbeat_interval,
+                app.settings.llm_gateway.as_ref(),
+            )
+        };
+        if lost {
+            app.changed();
+        }
+    }
+}
+
+/// A running devserver. It stops when [`shutdown`](Self::shutdown) is awaited or the handle is
+/// dropped.
+///
+/// ```
+/// use std::time::Duration;
+/// use xpander_devserver::{DevServer, DevServerOptions};
+/// use xpander_runtime::model::CreateTaskRequest;
+///
+/// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+/// let server = DevServer::start(DevServerOptions::default()).await?;
+/// let task = server.create_task(server.agent_id(), CreateTaskRequest::new("hi")).await?;
+/// let same = server.task(&task.id).await.unwrap();
+/// assert_eq!(same.input.text, "hi");
+/// let pending = server
+///     .wait_for_task(&task.id, Duration::from_millis(10), |t| t.status.as_str() == "pending")
+///     .await;
+/// assert!(pending.is_some());
+/// # Ok(()) }
+/// ```
+pub struct DevServerHandle {
+    app: Arc<App>,
+    addr: SocketAddr,
+    agent_id: String,
+    state_file: Option<PathBuf>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    persister: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for DevServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevServerHandle")
+            .field("base_url", &self.app.base_url)
+            .field("org", &self.app.org)
+            .field("agent_id", &self.agent_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DevServerHandle {
+    /// `http://HOST:PORT`: the `XPANDER_BASE_URL` of a worker.
+    pub fn base_url(&self) -> &str {
+        &self.app.base_url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The organization id served (`XPANDER_ORGANIZATION_ID`).
+    pub fn org(&self) -> &str {
+        &self.app.org
+    }
+
+    /// The API key every platform route requires (`XPANDER_API_KEY`).
+    pub fn api_key(&self) -> &str {
+        &self.app.api_key
+    }
+
+    /// The first seeded agent (the demo agent when none was given): `XPANDER_AGENT_ID`.
+    pub fn agent_id(&self) -> &str {
+        &self.agent_id
+    }
+
+    /// `{base_url}/{org}/events`: the worker channel's base.
+    pub fn events_url(&self) -> String {
+        format!("{}/{}/events", self.app.base_url, self.app.org)
+    }
+
+    /// The state file, when tasks and agents persist.
+    pub fn state_file(&self) -> Option<&std::path::Path> {
+        self.state_file.as_deref()
+    }
+
+    /// Every task, in creation order.
+    pub async fn tasks(&self) -> Vec<Task> {
+        let store = self.app.store.lock().await;
+        store.tasks_in_order().map(|t| t.task.clone()).collect()
+    }
+
+    /// One task.
+    pub async fn task(&self, id: &str) -> Option<Task> {
+        let store = self.app.store.lock().await;
+        store.tasks.get(id).map(|t| t.task.clone())
+    }
+
+    /// Every task with what happened to it (deliveries, events, metrics), in creation order.
+    pub async fn task_infos(&self) -> Vec<TaskInfo> {
+        let store = self.app.store.lock().await;
+        store.tasks_in_order().cloned().collect()
+    }
+
+    /// One task with what happened to it.
+    pub async fn task_info(&self, id: &str) -> Option<TaskInfo> {
+        self.app.store.lock().await.tasks.get(id).cloned()
+    }
+
+    /// The request log, oldest first.
+    pub async fn requests(&self) -> Vec<RequestRecord> {
+        self.app.log.lock().await.entries().cloned().collect()
+    }
+
+    /// Connected workers (in connection order), then those that left.
+    pub async fn workers(&self) -> Vec<WorkerInfo> {
+        self.app.store.lock().await.worker_infos()
+    }
+
+    /// Every agent (default versions), in the order they were added.
+    pub async fn agents(&self) -> Vec<Agent> {
+        let store = self.app.store.lock().await;
+        store.agents.list().cloned().collect()
+    }
+
+    /// Creates a task as `POST /agent-execution/{agent_id}` would, and dispatches it.
+    pub async fn create_task(&self, agent_id: &str, request: CreateTaskRequest) -> Result<Task> {
+        let new = NewTask {
+            agent_id: agent_id.to_owned(),
+            agent_version: request.agent_version.clone(),
+            request,
+        };
+        let task = {
+            let mut store = self.app.store.lock().await;
+            tasks::create(
+                &mut store,
+                &self.app.org,
+                new,
+                self.app.settings.llm_gateway.as_ref(),
+            )?
+        };
+        self.app.changed();
+        Ok(task)
+    }
+
+    /// Adds an agent (a JSON object) or a new version of one, as `POST /_dev/agents` would.
+    pub async fn upsert_agent(&self, agent: Value) -> Result<Agent> {
+        let agent = agent_from_json("agent", agent, &self.app.org)?;
+        self.app.store.lock().await.agents.upsert(agent.clone());
+        self.app.changed();
+        Ok(agent)
+    }
+
+    /// Replaces the faults, as `POST /_dev/faults` would.
+    pub async fn set_faults(&self, faults: Faults) -> Result<()> {
+        faults.validate().map_err(|message| Error::Api {
+            status: 400,
+            message: format!("faults: {message}"),
+        })?;
+        crate::faults::apply(&self.app, &faults).await;
+        Ok(())
+    }
+
+    /// Waits until the task satisfies `done`, up to `timeout`; the task then, else `None`.
+    pub async fn wait_for_task(
+        &self,
+        id: &str,
+        timeout: Duration,
+        done: impl Fn(&Task) -> bool,
+    ) -> Option<Task> {
+        self.wait_for(timeout, |store| {
+            store
+                .tasks
+                .get(id)
+                .map(|t| &t.task)
+                .filter(|t| done(t))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Waits until every task satisfies `done` (and there is at least `count`), up to `timeout`.
+    pub async fn wait_for_tasks(
+        &self,
+        count: usize,
+        timeout: Duration,
+        done: impl Fn(&TaskInfo) -> bool,
+    ) -> Option<Vec<TaskInfo>> {
+        self.wait_for(timeout, |store| {
+            let all: Vec<&TaskInfo> = store.tasks_in_order().collect();
+            (all.len() >= count && all.iter().all(|t| done(t)))
+                .then(|| all.into_iter().cloned().collect())
+        })
+        .await
+    }
+
+    /// Waits until the workers satisfy `done`, up to `timeout`.
+    pub async fn wait_for_workers(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[WorkerInfo]) -> bool,
+    ) -> Option<Vec<WorkerInfo>> {
+        self.wait_for(timeout, |store| {
+            let workers = store.worker_infos();
+            done(&workers).then_some(workers)
+        })
+        .await
+    }
+
+    async fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        check: impl Fn(&Store) -> Option<T>,
+    ) -> Option<T> {
+        let mut changes = self.app.changes.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            changes.borrow_and_update();
+            if let Some(found) = check(&*self.app.store.lock().await) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                return check(&*self.app.store.lock().await);
+            }
+        }
+    }
+
+    /// Stops serving: closes the worker streams, lets open requests finish (a few seconds at
+    /// most), and saves the state file.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                abort.abort();
+            }
+        }
+        if let Some(persister) = self.persister.take() {
+            let _ = persister.await;
+        }
+        tracing::info!(base_url = %self.app.base_url, "xpander-devserver stopped");
+    }
+}
+
+impl Drop for DevServerHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
