@@ -25,6 +25,7 @@
 extern crate self as xpander_runtime;
 
 mod agents;
+pub mod backend;
 mod backoff;
 mod blocking;
 mod client;
@@ -43,6 +44,7 @@ mod secret;
 mod tasks;
 
 pub use agents::Agents;
+pub use backend::{AgentArgs, Backend, BackendError, dispatch_get_args};
 pub use backoff::Backoff;
 pub use client::RetryPolicy;
 pub use config::{ConfigError, Configuration, ConfigurationBuilder};
