@@ -84,11 +84,14 @@ async fn resolve_one(
             warn!(server = %name, agent_id = %agent.id, "the AWS API MCP server does not run in xpander cloud; left out");
             return Ok(None);
         }
-        let mut words = super::shell::split(command).map_err(|e| {
-            BackendError::Usage(format!(
-                "MCP server {name}: its command cannot be split into words ({e})"
-            ))
-        })?;
+        // Split as Python's `shlex.split` does; an unclosed quote is an error there too.
+        let mut words = shlex::split(command)
+            .filter(|w| !w.is_empty())
+            .ok_or_else(|| {
+                BackendError::Usage(format!(
+                    "MCP server {name}: its command cannot be split into words (unclosed quote?)"
+                ))
+            })?;
         let program = words.remove(0);
         let env = server
             .env_vars

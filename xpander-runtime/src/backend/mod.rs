@@ -36,12 +36,10 @@ mod keys;
 mod knowledge;
 mod loader;
 mod mcp;
-mod md5;
 mod model;
 mod platform;
 mod pyrepr;
 mod request;
-mod shell;
 mod tools;
 
 use std::path::PathBuf;

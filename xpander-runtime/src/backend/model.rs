@@ -318,12 +318,27 @@ fn bounded_cache_key(raw: &str) -> String {
     if raw.len() <= MAX_PROMPT_CACHE_KEY_LEN {
         raw.to_owned()
     } else {
-        super::md5::hex_digest(raw.as_bytes())
+        use md5::Digest;
+        md5::Md5::digest(raw.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_cache_key_becomes_its_md5_as_in_python() {
+        let raw = format!("org-1:{}", "a".repeat(70));
+        // hashlib.md5(raw.encode()).hexdigest()
+        assert_eq!(
+            super::bounded_cache_key(&raw),
+            "8d917f1b2621a977d0509220ac1287c4"
+        );
+        assert_eq!(super::bounded_cache_key("org-1:agent-1"), "org-1:agent-1");
+    }
+
     use super::*;
     use serde_json::json;
 
