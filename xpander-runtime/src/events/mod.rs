@@ -10,6 +10,7 @@ mod control;
 mod git;
 mod lifecycle;
 mod recent;
+mod redact;
 mod worker;
 
 use std::future::Future;

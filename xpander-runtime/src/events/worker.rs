@@ -15,6 +15,7 @@ use super::connection::{self, ConnectError};
 use super::control::Control;
 use super::lifecycle;
 use super::recent::RecentIds;
+use super::redact;
 use crate::handler::Handler;
 use crate::model::{
     CreateTaskRequest, DeployedAsset, EnvironmentConflict, LocalTaskTest, Task, WorkerEventType,
@@ -299,7 +300,7 @@ impl Reader {
             Ok(task) => task,
             Err(e) => {
                 warn!(error = %e, "skipping a malformed agent-execution event");
-                trace!(payload = %data, "the malformed payload");
+                trace!(payload = %redact::for_log(&data), "the malformed payload");
                 let worker = self.worker.clone();
                 self.tracker
                     .spawn(lifecycle::report_malformed(worker, data, e.to_string()));
