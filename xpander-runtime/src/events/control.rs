@@ -67,7 +67,11 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
     let mut worker_id: Option<String> = None;
+    // What this worker is (`busy`), and what the platform was last told (`reported`).
     let mut busy = false;
+    let mut reported = false;
+    // A command read ahead while folding capacity updates, handled next.
+    let mut deferred: Option<Command> = None;
     let mut ticks = tokio::time::interval(heartbeat);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let post = |worker_id: &str, message: WorkerMessage, attempts: u32| {
@@ -77,36 +81,59 @@ async fn run(
         async move { post_back(&config, url, &agent_id, message, attempts).await }
     };
     loop {
-        tokio::select! {
-            command = commands.recv() => match command {
-                Some(Command::Registered(id)) => {
-                    // A new registration is a new worker on the platform: tell it we are busy.
-                    if busy {
-                        post(&id, WorkerMessage::capacity(true), ATTEMPTS).await;
-                    }
-                    worker_id = Some(id);
-                    ticks.reset_immediately();
-                }
-                Some(Command::Capacity(is_busy)) => {
-                    busy = is_busy;
+        let command = match deferred.take() {
+            Some(command) => Some(command),
+            None => tokio::select! {
+                command = commands.recv() => command,
+                _ = ticks.tick(), if worker_id.is_some() => {
                     if let Some(id) = &worker_id {
-                        post(id, WorkerMessage::capacity(is_busy), ATTEMPTS).await;
+                        post(id, WorkerMessage::heartbeat(), 1).await;
                     }
+                    continue;
                 }
-                Some(Command::Finish(done)) => {
-                    if let Some(id) = &worker_id {
-                        post(id, WorkerMessage::finished(), ATTEMPTS).await;
-                    }
-                    let _ = done.send(());
-                    return;
-                }
-                None => return,
             },
-            _ = ticks.tick(), if worker_id.is_some() => {
-                if let Some(id) = &worker_id {
-                    post(id, WorkerMessage::heartbeat(), 1).await;
+        };
+        match command {
+            Some(Command::Registered(id)) => {
+                // A new registration is a new worker on the platform, free until told
+                // otherwise: tell it we are busy.
+                reported = false;
+                if busy {
+                    post(&id, WorkerMessage::capacity(true), ATTEMPTS).await;
+                    reported = true;
+                }
+                worker_id = Some(id);
+                ticks.reset_immediately();
+            }
+            Some(Command::Capacity(is_busy)) => {
+                busy = is_busy;
+                // A saturated worker flips busy/free at every task; the flips queued while the
+                // last message was on its way fold into this one, so the platform is told only
+                // the state it should see now (a flip undone meanwhile sends nothing).
+                while let Ok(next) = commands.try_recv() {
+                    match next {
+                        Command::Capacity(is_busy) => busy = is_busy,
+                        other => {
+                            deferred = Some(other);
+                            break;
+                        }
+                    }
+                }
+                if let Some(id) = &worker_id
+                    && busy != reported
+                {
+                    post(id, WorkerMessage::capacity(busy), ATTEMPTS).await;
+                    reported = busy;
                 }
             }
+            Some(Command::Finish(done)) => {
+                if let Some(id) = &worker_id {
+                    post(id, WorkerMessage::finished(), ATTEMPTS).await;
+                }
+                let _ = done.send(());
+                return;
+            }
+            None => return,
         }
     }
 }
