@@ -50,12 +50,7 @@ async fn start(agents: Vec<Value>) -> DevServerHandle {
 }
 
 fn config(server: &DevServerHandle) -> Configuration {
-    Configuration::builder()
-        .api_key(server.api_key())
-        .organization_id(server.org())
-        .base_url(server.base_url())
-        .build()
-        .unwrap()
+    server.configuration().build().unwrap()
 }
 
 fn backend_for(config: Configuration) -> Backend {

@@ -15,7 +15,7 @@ use xpander_runtime::backend::{
     AuthCallback, AuthEventData, AuthPolling, BackendError, McpConnection, ToolSpec,
 };
 use xpander_runtime::model::{CreateTaskRequest, User};
-use xpander_runtime::{Agent, Backend, Configuration, Task, TaskUpdateEvent, on_auth_event};
+use xpander_runtime::{Agent, Backend, Task, TaskUpdateEvent, on_auth_event};
 
 /// What handlers saw: (task id, "who:event type").
 static SEEN: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
@@ -70,12 +70,7 @@ async fn start() -> DevServerHandle {
 }
 
 fn backend(server: &DevServerHandle, timeout: Duration) -> Backend {
-    let config = Configuration::builder()
-        .api_key(server.api_key())
-        .organization_id(server.org())
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let config = server.configuration().build().unwrap();
     Backend::builder()
         .configuration(config)
         .auth_polling(AuthPolling {

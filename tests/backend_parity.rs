@@ -22,7 +22,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use xpander_devserver::{DevServer, DevServerOptions, KnowledgeBase};
 use xpander_runtime::model::{CreateTaskRequest, OutputFormat, User};
-use xpander_runtime::{Backend, Configuration, Tasks};
+use xpander_runtime::{Backend, Tasks};
 
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -419,12 +419,7 @@ async fn rust_rendering_matches_the_python_sdk() {
         options = options.agent(agent);
     }
     let server = DevServer::start(options).await.unwrap();
-    let config = Configuration::builder()
-        .api_key(server.api_key())
-        .organization_id(server.org())
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let config = server.configuration().build().unwrap();
     let backend = Backend::builder()
         .configuration(config.clone())
         .env_lookup(|name| {

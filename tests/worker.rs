@@ -22,13 +22,7 @@ async fn devserver() -> DevServerHandle {
 }
 
 fn config(ds: &DevServerHandle) -> Configuration {
-    Configuration::builder()
-        .api_key(ds.api_key())
-        .organization_id(ds.org())
-        .base_url(ds.base_url())
-        .agent_id(ds.agent_id())
-        .build()
-        .unwrap()
+    ds.configuration().agent_id(ds.agent_id()).build().unwrap()
 }
 
 fn events(ds: &DevServerHandle) -> Events {
@@ -467,13 +461,7 @@ async fn a_worker_of_the_other_environment_is_a_conflict() {
         .spawn()
         .unwrap();
     registered(&ds, 1).await;
-    let cloud = Configuration::builder()
-        .api_key(ds.api_key())
-        .organization_id(ds.org())
-        .base_url(ds.base_url())
-        .cloud(true)
-        .build()
-        .unwrap();
+    let cloud = ds.configuration().cloud(true).build().unwrap();
     let conflicting = Events::new()
         .configuration(cloud)
         .register_agent_worker(ds.agent_id(), Handler::new(|t: Task| async move { t }))

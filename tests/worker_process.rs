@@ -3,72 +3,20 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions};
+use xpander_devserver::{DevServer, DevServerOptions};
 use xpander_runtime::AgentExecutionStatus;
 use xpander_runtime::model::CreateTaskRequest;
 
+use support::WorkerProcess;
+
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A child process killed when the test ends, however it ends.
-struct Worker(Child);
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(name: &str, ds: &DevServerHandle, extra: &[(&str, &str)], args: &[&str]) -> Worker {
-    let mut command = Command::new(support::example(name));
-    command
-        .args(args)
-        .env("XPANDER_BASE_URL", ds.base_url())
-        .env("XPANDER_ORGANIZATION_ID", ds.org())
-        .env("XPANDER_API_KEY", ds.api_key())
-        .env("XPANDER_AGENT_ID", ds.agent_id())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in extra {
-        command.env(key, value);
-    }
-    Worker(
-        command
-            .spawn()
-            .expect("the example is built by `cargo test`"),
-    )
-}
-
-fn sigterm(worker: &Worker) {
-    let status = Command::new("kill")
-        .args(["-TERM", &worker.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-async fn wait_exit(worker: &mut Worker) -> std::process::ExitStatus {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some(status) = worker.0.try_wait().unwrap() {
-            return status;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the worker did not exit"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test]
 async fn sigterm_with_tasks_in_flight_finishes_them_and_exits_zero() {
     let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
-    let mut worker = spawn(
+    let mut worker = WorkerProcess::spawn(
         "echo_worker",
         &ds,
         &[("XPANDER_MAX_SYNC_WORKERS", "20")],
@@ -93,8 +41,8 @@ async fn sigterm_with_tasks_in_flight_finishes_them_and_exits_zero() {
     })
     .await
     .expect("all running");
-    sigterm(&worker);
-    let status = wait_exit(&mut worker).await;
+    worker.sigterm();
+    let status = worker.wait_exit(WAIT).await;
     assert_eq!(status.code(), Some(0), "a clean shutdown exits 0");
     for id in &ids {
         let task = ds.task(id).await.unwrap();
@@ -110,7 +58,7 @@ async fn sigterm_with_tasks_in_flight_finishes_them_and_exits_zero() {
 #[tokio::test]
 async fn past_the_shutdown_timeout_running_tasks_end_as_errors_and_the_exit_is_still_zero() {
     let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
-    let mut worker = spawn(
+    let mut worker = WorkerProcess::spawn(
         "echo_worker",
         &ds,
         &[("XPANDER_SHUTDOWN_TIMEOUT", "1")],
@@ -128,8 +76,8 @@ async fn past_the_shutdown_timeout_running_tasks_end_as_errors_and_the_exit_is_s
     })
     .await
     .unwrap();
-    sigterm(&worker);
-    assert_eq!(wait_exit(&mut worker).await.code(), Some(0));
+    worker.sigterm();
+    assert_eq!(worker.wait_exit(WAIT).await.code(), Some(0));
     let task = ds.task(&task.id).await.unwrap();
     assert_eq!(task.status, AgentExecutionStatus::Error);
     assert_eq!(
@@ -141,11 +89,9 @@ async fn past_the_shutdown_timeout_running_tasks_end_as_errors_and_the_exit_is_s
 #[tokio::test]
 async fn the_test_task_runs_on_the_platform_once_and_the_worker_exits() {
     let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
-    let mut worker = spawn("quickstart", &ds, &[], &[]);
-    let status = wait_exit(&mut worker).await;
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    std::io::Read::read_to_string(worker.0.stdout.as_mut().unwrap(), &mut stdout).unwrap();
-    std::io::Read::read_to_string(worker.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let mut worker = WorkerProcess::spawn("quickstart", &ds, &[], &[]);
+    let status = worker.wait_exit(WAIT).await;
+    let (stdout, stderr) = worker.output();
     assert!(status.success(), "{stdout}{stderr}");
     assert_eq!(stdout, "I received 16 characters: What can you do?\n");
     let tasks = ds.task_infos().await;

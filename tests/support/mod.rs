@@ -14,3 +14,8 @@ pub fn example(name: &str) -> PathBuf {
         .to_path_buf();
     deps.parent().unwrap().join("examples").join(name)
 }
+
+mod process;
+
+#[allow(unused_imports)] // not every test binary runs a worker process
+pub use process::WorkerProcess;

@@ -257,6 +257,25 @@ impl DevServerHandle {
         &self.agent_id
     }
 
+    /// A configuration builder pointed at this server: its base URL, organization and API key.
+    /// Add `.agent_id(...)` (or other settings) and build.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+    /// use xpander_devserver::{DevServer, DevServerOptions};
+    ///
+    /// let server = DevServer::start(DevServerOptions::default()).await?;
+    /// let config = server.configuration().agent_id(server.agent_id()).build().unwrap();
+    /// assert_eq!(config.organization_id(), server.org());
+    /// # Ok(()) }
+    /// ```
+    pub fn configuration(&self) -> xpander_runtime::ConfigurationBuilder {
+        xpander_runtime::Configuration::builder()
+            .api_key(self.api_key())
+            .organization_id(self.org())
+            .base_url(self.base_url())
+    }
+
     /// `{base_url}/{org}/events`: the worker channel's base.
     pub fn events_url(&self) -> String {
         format!("{}/{}/events", self.app.base_url, self.app.org)
@@ -283,6 +302,24 @@ impl DevServerHandle {
     pub async fn task_infos(&self) -> Vec<TaskInfo> {
         let store = self.app.store.lock().await;
         store.tasks_in_order().cloned().collect()
+    }
+
+    /// How many tasks satisfy `matches`. Nothing is copied, so a benchmark or a test with
+    /// thousands of tasks can poll this without slowing the server down.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+    /// use xpander_devserver::{DevServer, DevServerOptions};
+    /// use xpander_runtime::model::CreateTaskRequest;
+    ///
+    /// let server = DevServer::start(DevServerOptions::default()).await?;
+    /// server.create_task(server.agent_id(), CreateTaskRequest::new("hi")).await?;
+    /// assert_eq!(server.count_tasks(|t| t.task.status.is_terminal()).await, 0);
+    /// # Ok(()) }
+    /// ```
+    pub async fn count_tasks(&self, matches: impl Fn(&TaskInfo) -> bool) -> usize {
+        let store = self.app.store.lock().await;
+        store.tasks.values().filter(|t| matches(t)).count()
     }
 
     /// One task with what happened to it.
