@@ -1,0 +1,118 @@
+//! What a run measures: which worker, which handler, how many tasks at once.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The worker under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Impl {
+    /// `examples/echo_worker.rs`, release build.
+    Rust,
+    /// The official `xpander-sdk[agno]==2.0.537` worker running `bench/python_worker.py`.
+    Python,
+    /// No worker: the devserver's own rate for the same request mix (see `ceiling.rs`).
+    Ceiling,
+}
+
+impl Impl {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impl::Rust => "rust",
+            Impl::Python => "python",
+            Impl::Ceiling => "ceiling",
+        }
+    }
+}
+
+impl FromStr for Impl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "rust" => Ok(Impl::Rust),
+            "python" => Ok(Impl::Python),
+            other => Err(format!("{other:?} is not a worker: use rust or python")),
+        }
+    }
+}
+
+/// The handler's work, chosen by the task's prompt: both workers parse it the same way
+/// (`sleep:MS rest` sleeps MS milliseconds then answers `rest`; anything else is echoed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// Answer at once: measures the worker's own overhead.
+    Noop,
+    /// Sleep this long first: I/O-bound work, measures concurrency.
+    Sleep(Duration),
+}
+
+impl Work {
+    /// The prompt that makes the echo handler do this work.
+    pub fn prompt(self) -> String {
+        match self {
+            Work::Noop => "noop".to_owned(),
+            Work::Sleep(d) => format!("sleep:{} noop", d.as_millis()),
+        }
+    }
+
+    /// The best possible rate with `slots` tasks at once, when the work has a floor.
+    pub fn ideal_rate(self, slots: usize) -> Option<f64> {
+        match self {
+            Work::Noop => None,
+            Work::Sleep(d) => Some(slots as f64 / d.as_secs_f64()),
+        }
+    }
+}
+
+impl fmt::Display for Work {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Work::Noop => f.write_str("noop"),
+            Work::Sleep(d) => write!(f, "sleep:{}", d.as_millis()),
+        }
+    }
+}
+
+impl FromStr for Work {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s == "noop" {
+            return Ok(Work::Noop);
+        }
+        let millis = s
+            .strip_prefix("sleep:")
+            .and_then(|ms| ms.parse::<u64>().ok())
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| format!("{s:?} is not a handler: use noop or sleep:MS (MS > 0)"))?;
+        Ok(Work::Sleep(Duration::from_millis(millis)))
+    }
+}
+
+/// The Python worker's concurrency: `max_sync_workers` cannot be changed there
+/// (protocol.md §6.8), so it is always 6.
+pub const PYTHON_SLOTS: usize = 6;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handlers_parse_and_print_back() {
+        for text in ["noop", "sleep:50"] {
+            assert_eq!(text.parse::<Work>().unwrap().to_string(), text);
+        }
+        assert!("sleep:x".parse::<Work>().is_err());
+        assert!("sleep:0".parse::<Work>().is_err());
+        assert_eq!(
+            "sleep:50".parse::<Work>().unwrap().prompt(),
+            "sleep:50 noop"
+        );
+        assert_eq!(
+            "sleep:50".parse::<Work>().unwrap().ideal_rate(64),
+            Some(1280.0)
+        );
+    }
+}
