@@ -60,6 +60,12 @@ pub enum Error {
     /// The SDK was used in a way that cannot work; the message says how to fix it.
     #[error("{0}")]
     Usage(String),
+    /// The [`Backend`](crate::Backend) could not resolve, invoke or report (other than a
+    /// platform failure, which keeps its own variant): a missing agent, a model setting, an
+    /// MCP login that timed out. Boxed because [`BackendError`](crate::BackendError) holds an
+    /// `Error` itself.
+    #[error(transparent)]
+    Backend(Box<crate::BackendError>),
     /// A boot hook failed, which stops start-up.
     #[error("{kind} hook {hook} failed: {message}")]
     Hook {

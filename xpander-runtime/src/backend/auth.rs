@@ -256,6 +256,16 @@ pub(crate) fn server_label(server: &McpServerDetails) -> String {
         .unwrap_or_else(|| "an MCP server".into())
 }
 
+/// Whose token the platform keeps: one login per user serves every agent, unless the server
+/// asks for a token per agent and user.
+fn token_owner(server: &McpServerDetails, task: &Task, user_id: &str) -> String {
+    if server.share_user_token_across_other_agents.unwrap_or(true) {
+        user_id.to_owned()
+    } else {
+        format!("{}_{user_id}", task.agent_id)
+    }
+}
+
 /// The user's token for `server`: asks the platform, and when the user must log in, pushes a
 /// `login_required` event, notifies the callback and hooks, and polls until the token is
 /// ready or `polling.timeout` passes. A ready token is announced with a redacted event.
@@ -273,12 +283,7 @@ pub(crate) async fn authenticate(
             reason: "no platform is configured (offline), so no login can happen".into(),
         });
     };
-    // One login per user serves every agent unless the server says otherwise.
-    let user = if server.share_user_token_across_other_agents.unwrap_or(true) {
-        user_id.to_owned()
-    } else {
-        format!("{}_{user_id}", task.agent_id)
-    };
+    let user = token_owner(server, task, user_id);
     info!(server = %label, task_id = %task.id, "authenticating MCP server");
     let first = get_token(platform, task, server, &user, true).await?;
     match first.kind.as_str() {
@@ -315,7 +320,6 @@ pub(crate) async fn authenticate(
 /// servers, whose token comes from the user's single sign-on.
 pub(crate) async fn fetch_token(
     ctx: &AuthContext<'_>,
-    _agent: &Agent,
     task: &Task,
     server: &McpServerDetails,
     user_id: &str,
@@ -327,11 +331,7 @@ pub(crate) async fn fetch_token(
             reason: "no platform is configured (offline), so the SSO token cannot be read".into(),
         });
     };
-    let user = if server.share_user_token_across_other_agents.unwrap_or(true) {
-        user_id.to_owned()
-    } else {
-        format!("{}_{user_id}", task.agent_id)
-    };
+    let user = token_owner(server, task, user_id);
     let answer = get_token(platform, task, server, &user, false).await?;
     match answer.token() {
         Some(token) if answer.kind == "token_ready" => Ok(token),

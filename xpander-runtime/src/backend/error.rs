@@ -15,8 +15,10 @@ use crate::Error;
 ///
 /// let err = BackendError::NoAgent;
 /// assert!(err.to_string().contains("XPANDER_AGENT_ID"));
-/// // `?` turns it into the crate's `Error` in a handler returning `Result<Task, Error>`.
-/// let _: xpander_runtime::Error = err.into();
+/// // `?` turns it into the crate's `Error` in a handler returning `Result<Task, Error>`,
+/// // keeping what it was.
+/// let err: xpander_runtime::Error = err.into();
+/// assert!(matches!(err, xpander_runtime::Error::Backend(e) if matches!(*e, BackendError::NoAgent)));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -109,12 +111,12 @@ impl BackendError {
 }
 
 /// Lets `?` lift a Backend error into the crate's error in handlers. Platform errors keep
-/// their variant; the Backend's own become [`Error::Usage`] with the same message.
+/// their variant; the Backend's own become [`Error::Backend`], still typed.
 impl From<BackendError> for Error {
     fn from(error: BackendError) -> Self {
         match error {
             BackendError::Platform(inner) => inner,
-            other => Error::Usage(other.to_string()),
+            other => Error::Backend(Box::new(other)),
         }
     }
 }

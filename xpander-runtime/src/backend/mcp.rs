@@ -152,7 +152,7 @@ async fn credentials(
     if auth == McpAuthType::SsoUser {
         // Only this run's token may travel, never a key stored on the server.
         headers.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
-        api_key = Some(sso_token(ctx, agent, task, server, given.as_ref()).await?);
+        api_key = Some(sso_token(ctx, task, server, given.as_ref()).await?);
     } else if oidc.is_none() && auth == McpAuthType::OAuth2 {
         match &given {
             Some(Value::Object(object)) => {
@@ -195,7 +195,6 @@ async fn credentials(
 /// The SSO token of an `sso_user` server: the caller's, else the platform's for the user.
 async fn sso_token(
     ctx: &AuthContext<'_>,
-    agent: &Agent,
     task: Option<&Task>,
     server: &McpServerDetails,
     given: Option<&Value>,
@@ -214,7 +213,7 @@ async fn sso_token(
     {
         return Ok(Secret::new(token.clone()));
     }
-    auth::fetch_token(ctx, agent, task, server, &user).await
+    auth::fetch_token(ctx, task, server, &user).await
 }
 
 /// The user a login is for: the task's user, or `background` for a run that may complete it
