@@ -363,6 +363,35 @@ impl DevServerHandle {
         Ok(task)
     }
 
+    /// Completes the pending MCP logins that match `user_id` and `server_url` (every pending
+    /// one when both are `None`), as `POST /_dev/mcp_auth/approve` would: the user's next
+    /// token request gets `token_ready`. Returns how many were approved.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+    /// use xpander_devserver::{DevServer, DevServerOptions};
+    ///
+    /// let server = DevServer::start(DevServerOptions::default()).await?;
+    /// // No login is pending yet.
+    /// assert_eq!(server.approve_mcp_logins(Some("user-1"), None).await, 0);
+    /// # Ok(()) }
+    /// ```
+    pub async fn approve_mcp_logins(
+        &self,
+        user_id: Option<&str>,
+        server_url: Option<&str>,
+    ) -> usize {
+        let approved = self
+            .app
+            .store
+            .lock()
+            .await
+            .mcp
+            .approve_matching(user_id, server_url);
+        self.app.changed();
+        approved
+    }
+
     /// Adds an agent (a JSON object) or a new version of one, as `POST /_dev/agents` would.
     pub async fn upsert_agent(&self, agent: Value) -> Result<Agent> {
         let agent = agent_from_json("agent", agent, &self.app.org)?;

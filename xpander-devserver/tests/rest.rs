@@ -720,7 +720,20 @@ async fn mcp_auth_login_flow() {
     let approved = post(&server, "/_dev/mcp_auth/approve", json!({"user_id": "u2"})).await;
     assert_eq!(approved.body["approved"], 1);
     assert_eq!(
-        post(&server, other, oauth).await.body["type"],
+        post(&server, other, oauth.clone()).await.body["type"],
+        "token_ready"
+    );
+
+    // A test approves in-process, for one server only.
+    let third = "/mcp_auth/demo-agent/u3/get_token?generate_login_url=true";
+    assert_eq!(
+        post(&server, third, oauth.clone()).await.body["type"],
+        "login_required"
+    );
+    assert_eq!(server.approve_mcp_logins(None, Some("https://m9")).await, 0);
+    assert_eq!(server.approve_mcp_logins(None, Some("https://m3")).await, 1);
+    assert_eq!(
+        post(&server, third, oauth).await.body["type"],
         "token_ready"
     );
 
