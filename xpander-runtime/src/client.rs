@@ -1,5 +1,6 @@
 //! Requests to the platform: the `x-api-key` header, timeouts, retries and typed errors.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
@@ -50,6 +51,41 @@ impl RetryPolicy {
     }
 }
 
+/// The pooled HTTP client for requests with this connect timeout on the current tokio runtime.
+///
+/// Every configuration shares it, so a handler that builds a `Backend` per task reuses warm
+/// connections instead of paying for a new pool and TLS handshakes. It is kept per runtime
+/// because a pooled connection is driven by the runtime that opened it and dies with it.
+pub(crate) fn http_client(connect_timeout: Duration) -> reqwest::Client {
+    // Few entries: one per runtime and timeout. Runtime ids of ended runtimes are reused, and
+    // their dead connections are dropped by the pool on checkout.
+    const MOST: usize = 64;
+    type Key = (Duration, Option<tokio::runtime::Id>);
+    static CLIENTS: Mutex<Vec<(Key, reqwest::Client)>> = Mutex::new(Vec::new());
+    let key = (
+        connect_timeout,
+        tokio::runtime::Handle::try_current().ok().map(|h| h.id()),
+    );
+    let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return client.clone();
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .user_agent(concat!("xpander-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        // Building fails only if the TLS backend cannot initialise, which no configuration
+        // value influences.
+        .expect("the HTTP client (rustls) could not be initialised");
+    if clients.len() == MOST {
+        clients.remove(0);
+    }
+    clients.push((key, client.clone()));
+    client
+}
+
 /// Body text kept in an error, in characters.
 const ERROR_BODY_LIMIT: usize = 512;
 
@@ -66,8 +102,8 @@ pub(crate) struct PlatformRequest<'a> {
 }
 
 impl Configuration {
-    /// A request to a REST route. GET, PUT, PATCH and DELETE are retried; POST is not unless
-    /// [`PlatformRequest::idempotent`] says it may be.
+    /// A request to a REST route. GET, PUT, PATCH and DELETE are retried by the configured
+    /// policy; POST is not (the platform may not take it twice).
     pub(crate) fn request(&self, method: Method, route: &str) -> PlatformRequest<'_> {
         self.request_url(method, self.url(route))
     }

@@ -1,7 +1,6 @@
 //! [`Configuration`]: credentials, base URL and the URL rules of the platform.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -13,11 +12,13 @@ const DEFAULT_BASE_URL: &str = "https://inbound.xpander.ai";
 const STAGING_BASE_URL: &str = "https://inbound.stg.xpander.ai";
 const CLOUD_INBOUND_HOSTS: [&str; 2] = ["inbound.xpander.ai", "inbound.stg.xpander.ai"];
 const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the platform is and how to authenticate to it.
 ///
 /// Read it from the environment with [`Configuration::from_env`], or build it with
-/// [`Configuration::builder`]. Clones share one pooled HTTP client.
+/// [`Configuration::builder`]. Every configuration of the process shares one pooled HTTP
+/// client per tokio runtime.
 ///
 /// ```
 /// use xpander_runtime::Configuration;
@@ -37,12 +38,14 @@ pub struct Configuration {
     api_key: Secret,
     organization_id: String,
     base_url: String,
+    // Both derived from the base URL once, in `build`: every request needs one of them.
+    rest_root: String,
+    events_base: String,
     agent_id: Option<String>,
     is_cloud: bool,
     connect_timeout: Duration,
     request_timeout: Duration,
     retry: RetryPolicy,
-    http: Arc<OnceLock<reqwest::Client>>,
 }
 
 impl Configuration {
@@ -101,58 +104,20 @@ impl Configuration {
     /// The root of the REST API: the base URL, plus `/{organization_id}` for an agent
     /// controller (host contains `agent-controller`, port 9016, or a first path segment
     /// `agent-controller`).
-    pub fn rest_root(&self) -> String {
-        let parsed = Url::parse(&self.base_url).ok();
-        let host = parsed.as_ref().map(host_of).unwrap_or_default();
-        let first_segment = parsed
-            .as_ref()
-            .and_then(|u| {
-                u.path()
-                    .trim_matches('/')
-                    .split('/')
-                    .next()
-                    .map(str::to_lowercase)
-            })
-            .unwrap_or_default();
-        let port = parsed.as_ref().and_then(Url::port);
-        if host.contains("agent-controller")
-            || port == Some(9016)
-            || first_segment == "agent-controller"
-        {
-            format!("{}/{}", self.base_url, self.organization_id)
-        } else {
-            self.base_url.clone()
-        }
+    pub fn rest_root(&self) -> &str {
+        &self.rest_root
     }
 
     /// The full URL of a REST route.
     pub fn url(&self, route: &str) -> String {
-        format!(
-            "{}/{}",
-            self.rest_root().trim_end_matches('/'),
-            route.trim_start_matches('/')
-        )
+        format!("{}/{}", self.rest_root, route.trim_start_matches('/'))
     }
 
     /// The base of the worker channel: `{B}/{organization_id}/events`, where `B` is the cloud
     /// agent controller for the cloud inbound hosts, `http://localhost:9016` for a loopback
     /// base on port 8085, and the base URL itself otherwise.
-    pub fn events_base(&self) -> String {
-        let parsed = Url::parse(&self.base_url).ok();
-        let host = parsed.as_ref().map(host_of).unwrap_or_default();
-        let port = parsed.as_ref().and_then(Url::port);
-        let base = if CLOUD_INBOUND_HOSTS.contains(&host.as_str()) {
-            if host == "inbound.stg.xpander.ai" {
-                "https://agent-controller.stg.xpander.ai"
-            } else {
-                "https://agent-controller.xpander.ai"
-            }
-        } else if port == Some(8085) && LOOPBACK_HOSTS.contains(&host.as_str()) {
-            "http://localhost:9016"
-        } else {
-            &self.base_url
-        };
-        format!("{base}/{}/events", self.organization_id)
+    pub fn events_base(&self) -> &str {
+        &self.events_base
     }
 
     /// The same configuration serving another agent.
@@ -161,20 +126,53 @@ impl Configuration {
         self
     }
 
-    /// The pooled HTTP client, built on first use and shared by clones.
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        self.http.get_or_init(|| {
-            reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(60))
-                .tcp_nodelay(true)
-                .user_agent(concat!("xpander-rs/", env!("CARGO_PKG_VERSION")))
-                .build()
-                // Building fails only if the TLS backend cannot initialise, which no
-                // configuration value influences.
-                .expect("the HTTP client (rustls) could not be initialised")
-        })
+    /// The HTTP client for this configuration's requests: the process's pooled client for its
+    /// connect timeout (see [`crate::client::http_client`]).
+    pub(crate) fn http(&self) -> reqwest::Client {
+        crate::client::http_client(self.connect_timeout)
     }
+}
+
+/// See [`Configuration::rest_root`]; without a trailing slash.
+fn rest_root(base_url: &str, parsed: Option<&Url>, organization_id: &str) -> String {
+    let host = parsed.map(host_of).unwrap_or_default();
+    let first_segment = parsed
+        .and_then(|u| {
+            u.path()
+                .trim_matches('/')
+                .split('/')
+                .next()
+                .map(str::to_lowercase)
+        })
+        .unwrap_or_default();
+    let port = parsed.and_then(Url::port);
+    let root = if host.contains("agent-controller")
+        || port == Some(9016)
+        || first_segment == "agent-controller"
+    {
+        format!("{base_url}/{organization_id}")
+    } else {
+        base_url.to_owned()
+    };
+    root.trim_end_matches('/').to_owned()
+}
+
+/// See [`Configuration::events_base`].
+fn events_base(base_url: &str, parsed: Option<&Url>, organization_id: &str) -> String {
+    let host = parsed.map(host_of).unwrap_or_default();
+    let port = parsed.and_then(Url::port);
+    let base = if CLOUD_INBOUND_HOSTS.contains(&host.as_str()) {
+        if host == "inbound.stg.xpander.ai" {
+            "https://agent-controller.stg.xpander.ai"
+        } else {
+            "https://agent-controller.xpander.ai"
+        }
+    } else if port == Some(8085) && LOOPBACK_HOSTS.contains(&host.as_str()) {
+        "http://localhost:9016"
+    } else {
+        base_url
+    };
+    format!("{base}/{organization_id}/events")
 }
 
 fn host_of(url: &Url) -> String {
@@ -307,16 +305,19 @@ impl ConfigurationBuilder {
             None if self.staging => STAGING_BASE_URL.to_owned(),
             None => DEFAULT_BASE_URL.to_owned(),
         };
+        let organization_id = self.organization_id.unwrap_or_default();
+        let parsed = Url::parse(&base_url).ok();
         Ok(Configuration {
             api_key: self.api_key.unwrap_or_else(|| Secret::new("")),
-            organization_id: self.organization_id.unwrap_or_default(),
+            rest_root: rest_root(&base_url, parsed.as_ref(), &organization_id),
+            events_base: events_base(&base_url, parsed.as_ref(), &organization_id),
+            organization_id,
             base_url,
             agent_id: self.agent_id.filter(|id| !id.is_empty()),
             is_cloud: self.is_cloud,
-            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             request_timeout: self.request_timeout.unwrap_or(Duration::from_secs(60)),
             retry: self.retry.unwrap_or_default(),
-            http: Arc::default(),
         })
     }
 }
@@ -408,7 +409,7 @@ mod tests {
 
     fn roots(base_url: Option<&str>, staging: bool) -> (String, String) {
         let c = config(base_url, staging);
-        (c.rest_root(), c.events_base())
+        (c.rest_root().to_owned(), c.events_base().to_owned())
     }
 
     // One test per row of protocol.md §1.4's table.

@@ -61,8 +61,8 @@ impl Task {
     async fn fetch_text(&self, url: &str) -> String {
         // File URLs are not platform routes: fetch them without the API key.
         let client = match &self.context.platform {
-            Some(config) => config.http().clone(),
-            None => reqwest::Client::new(),
+            Some(config) => config.http(),
+            None => crate::client::http_client(crate::config::DEFAULT_CONNECT_TIMEOUT),
         };
         let response = client.get(url).timeout(FILE_FETCH_TIMEOUT).send().await;
         let text = match response.and_then(|r| r.error_for_status()) {
