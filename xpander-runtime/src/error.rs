@@ -109,6 +109,25 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Whether sending the same request again later may succeed: no connection, a timeout,
+    /// or HTTP 408, 429 or 5xx. (Every request's own quick retries cover a narrower set; the
+    /// worker's final save and its messages to the platform wait longer, on this one.)
+    ///
+    /// ```
+    /// use xpander_runtime::Error;
+    ///
+    /// let busy = Error::Http { method: "PATCH".into(), url: "u".into(), status: 503, body: String::new() };
+    /// let gone = Error::Http { method: "PATCH".into(), url: "u".into(), status: 404, body: String::new() };
+    /// assert!(busy.is_transient() && !gone.is_transient());
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Http { status, .. } => matches!(status, 408 | 429) || *status >= 500,
+            Self::Transport { .. } | Self::Timeout { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 fn rejection_hint(status: u16) -> &'static str {

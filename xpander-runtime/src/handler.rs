@@ -203,7 +203,6 @@ pub struct Handler(pub(crate) HandlerFn);
 
 #[derive(Clone)]
 pub(crate) enum HandlerFn {
-    Registered(crate::registry::TaskFn),
     Async(std::sync::Arc<dyn Fn(Task) -> BoxFuture<'static, HandlerResult> + Send + Sync>),
     Blocking(std::sync::Arc<dyn Fn(Task) -> HandlerResult + Send + Sync>),
 }
@@ -237,14 +236,18 @@ impl Handler {
 
 impl From<&crate::registry::TaskHandler> for Handler {
     fn from(handler: &crate::registry::TaskHandler) -> Self {
-        Self(HandlerFn::Registered(handler.call()))
+        Self(match handler.call() {
+            crate::registry::TaskFn::Async(call) => HandlerFn::Async(std::sync::Arc::new(call)),
+            crate::registry::TaskFn::Blocking(call) => {
+                HandlerFn::Blocking(std::sync::Arc::new(call))
+            }
+        })
     }
 }
 
 impl std::fmt::Debug for Handler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match &self.0 {
-            HandlerFn::Registered(_) => "registered",
             HandlerFn::Async(_) => "async",
             HandlerFn::Blocking(_) => "blocking",
         };

@@ -2,7 +2,6 @@
 //! and either runs a local task offline or connects the worker.
 
 use std::ffi::OsString;
-use std::time::Duration;
 
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -11,9 +10,6 @@ use crate::model::{AgentExecutionStatus, LocalTaskTest, OutputFormat, Task};
 use crate::registry::{self, TaskHandler};
 use crate::runner;
 use crate::{Error, Events, Result};
-
-/// How long one shutdown hook may run.
-const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
 
 /// The flags every worker binary understands.
 #[derive(Debug, Parser)]
@@ -139,15 +135,21 @@ fn default_handler() -> &'static TaskHandler {
 async fn run_offline(handler: &TaskHandler, test: LocalTaskTest) -> Result<()> {
     runner::run_boot_hooks().await?;
     let done = runner::execute(&handler.into(), local_task(test), None).await;
-    print_result(&done);
-    runner::run_shutdown_hooks(SHUTDOWN_HOOK_LIMIT).await;
-    if done.status == AgentExecutionStatus::Completed {
+    let outcome = test_outcome(done);
+    runner::run_shutdown_hooks().await;
+    outcome
+}
+
+/// Prints the test task's result; an error unless it completed.
+pub(crate) fn test_outcome(task: Task) -> Result<()> {
+    print_result(&task);
+    if task.status == AgentExecutionStatus::Completed {
         Ok(())
     } else {
         Err(Error::TaskFailed {
-            task_id: done.id.clone(),
-            status: done.status.to_string(),
-            result: done.result.unwrap_or_default(),
+            task_id: task.id,
+            status: task.status.to_string(),
+            result: task.result.unwrap_or_default(),
         })
     }
 }

@@ -10,9 +10,9 @@ use futures_util::FutureExt;
 use tracing::{error, warn};
 
 use crate::Error;
-use crate::handler::{BoxFuture, Handler, HandlerFn, HandlerResult, HookResult};
+use crate::handler::{Handler, HandlerFn, HandlerResult, HookResult};
 use crate::model::{Agent, AgentExecutionStatus, OutputFormat, Task, TaskUpdateEvent};
-use crate::registry::{self, HookFn, TaskFn};
+use crate::registry::{self, HookFn};
 
 /// Runs `task` through `handler` and returns the task as it should be saved: `completed` if the
 /// handler left it `executing`, a status the handler set kept, `error` with the message on an
@@ -23,17 +23,8 @@ pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<D
     // The handler owns the task while it runs; this copy is what an error is reported on.
     let before = task.clone();
     let started = Instant::now();
-    let outcome = match handler.0.clone() {
-        HandlerFn::Registered(TaskFn::Async(call)) => {
-            bounded(timeout, poll_caught(call, task)).await
-        }
-        HandlerFn::Async(call) => {
-            let call = call.clone();
-            bounded(timeout, poll_caught(move |task| call(task), task)).await
-        }
-        HandlerFn::Registered(TaskFn::Blocking(call)) => {
-            bounded(timeout, on_blocking_pool(move || call(task))).await
-        }
+    let outcome = match &handler.0 {
+        HandlerFn::Async(call) => bounded(timeout, caught(|| call(task))).await,
         HandlerFn::Blocking(call) => {
             let call = call.clone();
             bounded(timeout, on_blocking_pool(move || call(task))).await
@@ -61,20 +52,20 @@ pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<D
     done
 }
 
-type Caught = Result<HandlerResult, Box<dyn Any + Send>>;
+/// An output, or the payload of the panic that replaced it.
+type Caught<T> = Result<T, Box<dyn Any + Send>>;
 
-/// Calls an async handler and polls its future, catching a panic in either.
-async fn poll_caught<F>(call: F, task: Task) -> Caught
-where
-    F: FnOnce(Task) -> BoxFuture<'static, HandlerResult>,
-{
-    let future = std::panic::catch_unwind(AssertUnwindSafe(|| call(task)))?;
+/// Calls an async fn and polls its future, catching a panic in either.
+async fn caught<Fut: Future>(call: impl FnOnce() -> Fut) -> Caught<Fut::Output> {
+    let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
     AssertUnwindSafe(future).catch_unwind().await
 }
 
-/// Runs a sync handler on the blocking pool, catching a panic. A timed-out blocking handler
-/// keeps its thread: a plain fn cannot be interrupted.
-async fn on_blocking_pool(call: impl FnOnce() -> HandlerResult + Send + 'static) -> Caught {
+/// Runs a plain fn on the blocking pool, catching a panic. A timed-out blocking handler keeps
+/// its thread: a plain fn cannot be interrupted.
+async fn on_blocking_pool<T: Send + 'static>(
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Caught<T> {
     tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(call)))
         .await
         .unwrap_or_else(|join| Err(join.into_panic()))
@@ -82,15 +73,16 @@ async fn on_blocking_pool(call: impl FnOnce() -> HandlerResult + Send + 'static)
 
 async fn bounded(
     timeout: Option<Duration>,
-    run: impl Future<Output = Caught>,
-) -> Result<Caught, Duration> {
+    run: impl Future<Output = Caught<HandlerResult>>,
+) -> Result<Caught<HandlerResult>, Duration> {
     match timeout {
         Some(limit) => tokio::time::timeout(limit, run).await.map_err(|_| limit),
         None => Ok(run.await),
     }
 }
 
-fn failed(mut task: Task, message: String) -> Task {
+/// `task` ended in `error` with `message` as its result.
+pub(crate) fn failed(mut task: Task, message: String) -> Task {
     task.status = AgentExecutionStatus::Error;
     task.result = Some(message);
     task
@@ -134,15 +126,8 @@ fn normalize_json_result(task: &mut Task) {
 /// Runs one boot or shutdown hook, catching a panic.
 async fn run_hook(call: HookFn) -> HookResult {
     let caught = match call {
-        HookFn::Async(call) => match std::panic::catch_unwind(AssertUnwindSafe(call)) {
-            Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
-            Err(panic) => Err(panic),
-        },
-        HookFn::Blocking(call) => {
-            tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(call)))
-                .await
-                .unwrap_or_else(|join| Err(join.into_panic()))
-        }
+        HookFn::Async(call) => caught(call).await,
+        HookFn::Blocking(call) => on_blocking_pool(call).await,
     };
     caught.unwrap_or_else(|panic| Err(format!("panicked: {}", panic_message(&*panic))))
 }
@@ -159,9 +144,13 @@ pub(crate) async fn run_boot_hooks() -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs every `#[on_shutdown]` hook in registry order, each bounded by `limit`; failures are
-/// logged and the next hook runs.
-pub(crate) async fn run_shutdown_hooks(limit: Duration) {
+/// How long one shutdown hook may run.
+const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs every `#[on_shutdown]` hook in registry order, each bounded by
+/// [`SHUTDOWN_HOOK_LIMIT`]; failures are logged and the next hook runs.
+pub(crate) async fn run_shutdown_hooks() {
+    let limit = SHUTDOWN_HOOK_LIMIT;
     for hook in registry::shutdown_hooks() {
         match tokio::time::timeout(limit, run_hook(hook.call())).await {
             Ok(Ok(())) => {}
@@ -178,11 +167,7 @@ pub(crate) async fn run_shutdown_hooks(limit: Duration) {
 pub async fn invoke_auth_hooks(agent: &Agent, task: &Task, event: &TaskUpdateEvent) {
     for hook in registry::auth_hooks() {
         let call = hook.call();
-        let caught = match std::panic::catch_unwind(AssertUnwindSafe(|| call(agent, task, event))) {
-            Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
-            Err(panic) => Err(panic),
-        };
-        match caught {
+        match caught(|| call(agent, task, event)).await {
             Ok(Ok(())) => {}
             Ok(Err(message)) => {
                 error!(hook = %hook.info(), task_id = %task.id, %message, "auth event hook failed")
@@ -198,7 +183,8 @@ pub async fn invoke_auth_hooks(agent: &Agent, task: &Task, event: &TaskUpdateEve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{HandlerInfo, TaskHandler};
+    use crate::handler::BoxFuture;
+    use crate::registry::{HandlerInfo, TaskFn, TaskHandler};
 
     const INFO: HandlerInfo = HandlerInfo {
         module_path: "t",

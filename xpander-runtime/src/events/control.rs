@@ -160,7 +160,7 @@ async fn post_back(
                 debug!(event = %message.event, "posted to the platform");
                 return;
             }
-            Err(e) if attempt < attempts => {
+            Err(e) if attempt < attempts && e.is_transient() => {
                 let delay = backoff.delay(attempt);
                 warn!(event = %message.event, attempt, delay_ms = delay.as_millis() as u64, error = %e, "worker message failed; retrying");
                 tokio::time::sleep(delay).await;

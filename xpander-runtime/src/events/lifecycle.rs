@@ -10,7 +10,7 @@ use super::capacity::Slot;
 use super::worker::AgentWorker;
 use crate::backoff::Backoff;
 use crate::model::{AgentExecutionStatus, Task, TaskUpdate};
-use crate::{Error, Tasks, runner};
+use crate::{Tasks, runner};
 
 /// The result of a task the worker had to abandon on shutdown.
 pub(crate) const SHUTDOWN_MESSAGE: &str = "worker shut down before the task finished";
@@ -40,7 +40,7 @@ async fn execute(worker: &AgentWorker, task: Task) -> Task {
     if let Err(e) = task.save().await {
         warn!(error = %e, "could not mark the task executing; running it anyway");
     }
-    let mut done = run_handler(worker, task.clone()).await;
+    let mut done = run_handler(worker, task).await;
     let mut plan_retries = 0;
     while done.status == AgentExecutionStatus::Completed
         && plan_retries < worker.settings.max_plan_retries
@@ -85,19 +85,13 @@ async fn run_handler(worker: &AgentWorker, task: Task) -> Task {
         async move { runner::execute(&handler, task, timeout).await }.in_current_span(),
     );
     tokio::select! {
-        joined = &mut running => joined.unwrap_or_else(|e| failed(before, format!("handler task failed: {e}"))),
+        joined = &mut running => joined.unwrap_or_else(|e| runner::failed(before, format!("handler task failed: {e}"))),
         _ = worker.force.cancelled() => {
             running.abort();
             warn!("aborting the handler: the shutdown timeout passed");
-            failed(before, SHUTDOWN_MESSAGE.to_owned())
+            runner::failed(before, SHUTDOWN_MESSAGE.to_owned())
         }
     }
-}
-
-fn failed(mut task: Task, message: String) -> Task {
-    task.status = AgentExecutionStatus::Error;
-    task.result = Some(message);
-    task
 }
 
 /// Saves the finished task once; transient failures are retried for about a minute.
@@ -106,7 +100,7 @@ async fn save_final(task: &mut Task) {
     for round in 1..=FINAL_SAVE_ROUNDS {
         match task.save().await {
             Ok(()) => return,
-            Err(e) if round < FINAL_SAVE_ROUNDS && is_transient(&e) => {
+            Err(e) if round < FINAL_SAVE_ROUNDS && e.is_transient() => {
                 let delay = backoff.delay(round);
                 warn!(error = %e, round, delay_ms = delay.as_millis() as u64, "final save failed; retrying");
                 tokio::time::sleep(delay).await;
@@ -116,14 +110,6 @@ async fn save_final(task: &mut Task) {
                 return;
             }
         }
-    }
-}
-
-fn is_transient(error: &Error) -> bool {
-    match error {
-        Error::Http { status, .. } => matches!(status, 408 | 429) || *status >= 500,
-        Error::Transport { .. } | Error::Timeout { .. } => true,
-        _ => false,
     }
 }
 

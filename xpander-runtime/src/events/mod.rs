@@ -23,15 +23,12 @@ use tracing::{error, info, warn};
 
 use crate::backoff::Backoff;
 use crate::handler::Handler;
-use crate::model::{AgentExecutionStatus, LocalTaskTest, Task};
+use crate::model::{LocalTaskTest, Task};
 use crate::{ConfigError, Configuration, Error, Result, runner};
 use worker::AgentWorker;
 
 /// How many plan-following re-runs a task gets before it is saved as it stands.
 pub const DEFAULT_MAX_PLAN_RETRIES: u32 = 5;
-
-/// How long one shutdown hook may run.
-const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
 
 /// The worker's tunables; see the [`Events`] setters.
 #[derive(Debug, Clone)]
@@ -222,7 +219,7 @@ impl Events {
         signals.abort();
         let test = outcome?;
         match test {
-            Some(task) if print_test_result => test_outcome(task),
+            Some(task) if print_test_result => crate::local::test_outcome(task),
             _ => Ok(()),
         }
     }
@@ -403,7 +400,7 @@ async fn serve(
         }
     }
     deadline.abort();
-    runner::run_shutdown_hooks(SHUTDOWN_HOOK_LIMIT).await;
+    runner::run_shutdown_hooks().await;
     info!("worker stopped");
     match failure {
         Some(e) => Err(e),
@@ -413,20 +410,6 @@ async fn serve(
                 .unwrap_or_else(|e| e.into_inner())
                 .take()
         })),
-    }
-}
-
-/// Prints the test task's result; an error unless it completed.
-fn test_outcome(task: Task) -> Result<()> {
-    crate::local::print_result(&task);
-    if task.status == AgentExecutionStatus::Completed {
-        Ok(())
-    } else {
-        Err(Error::TaskFailed {
-            task_id: task.id,
-            status: task.status.to_string(),
-            result: task.result.unwrap_or_default(),
-        })
     }
 }
 
