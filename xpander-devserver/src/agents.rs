@@ -2,7 +2,9 @@
 //! agent, and the `GET /agents/list` summaries.
 
 use serde_json::{Value, json};
-use xpander_runtime::model::{Agent, AgentSummary, Timestamp, decode_value};
+use xpander_runtime::model::{
+    Agent, AgentSummary, Timestamp, decode_value, fill_platform_defaults,
+};
 
 use crate::error::ApiError;
 
@@ -22,17 +24,12 @@ pub(crate) fn agent_from_json(what: &str, mut value: Value, org: &str) -> Result
             "{what}: an agent must be a JSON object"
         )));
     };
-    let name = map.get("name").and_then(Value::as_str).map(str::to_owned);
+    fill_platform_defaults(map, org);
     let mut fill = |key: &str, default: Value| {
         if map.get(key).is_none_or(Value::is_null) {
             map.insert(key.to_owned(), default);
         }
     };
-    fill("organization_id", json!(org));
-    if let Some(name) = &name {
-        fill("unique_name", json!(slug(name)));
-    }
-    fill("framework", json!("agno"));
     fill("model_provider", json!("openai"));
     fill("model_name", json!("gpt-4.1"));
     fill("created_at", json!(Timestamp::now()));
@@ -99,20 +96,6 @@ pub(crate) fn agent_json(agent: &Agent) -> Value {
         map.retain(|_, v| !v.is_null());
     }
     value
-}
-
-/// `My Agent!` → `my-agent`.
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-').to_owned();
-    if out.is_empty() { "agent".into() } else { out }
 }
 
 #[cfg(test)]

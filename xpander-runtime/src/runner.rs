@@ -53,10 +53,10 @@ pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<D
 }
 
 /// An output, or the payload of the panic that replaced it.
-type Caught<T> = Result<T, Box<dyn Any + Send>>;
+pub(crate) type Caught<T> = Result<T, Box<dyn Any + Send>>;
 
 /// Calls an async fn and polls its future, catching a panic in either.
-async fn caught<Fut: Future>(call: impl FnOnce() -> Fut) -> Caught<Fut::Output> {
+pub(crate) async fn caught<Fut: Future>(call: impl FnOnce() -> Fut) -> Caught<Fut::Output> {
     let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
     AssertUnwindSafe(future).catch_unwind().await
 }

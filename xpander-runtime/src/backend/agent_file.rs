@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::BackendError;
-use crate::model::{Agent, decode_value};
+use crate::model::{Agent, decode_value, fill_platform_defaults};
 
 /// Where local agents come from.
 #[derive(Debug, Clone, Default)]
@@ -34,12 +34,18 @@ impl LocalAgents {
 
     /// The agent with this id, if a local one has it.
     pub fn find(&self, agent_id: &str) -> Result<Option<Agent>, BackendError> {
-        Ok(self.load()?.into_iter().find(|a| a.id == agent_id))
+        match self {
+            Self::Given(agents) => Ok(agents.iter().find(|a| a.id == agent_id).cloned()),
+            _ => Ok(self.load()?.into_iter().find(|a| a.id == agent_id)),
+        }
     }
 
     /// The first local agent (the one used when no id is given).
     pub fn first(&self) -> Result<Option<Agent>, BackendError> {
-        Ok(self.load()?.into_iter().next())
+        match self {
+            Self::Given(agents) => Ok(agents.first().cloned()),
+            _ => Ok(self.load()?.into_iter().next()),
+        }
     }
 }
 
@@ -74,45 +80,15 @@ fn read(path: &Path) -> Result<Vec<Agent>, BackendError> {
         .collect()
 }
 
-/// Fills what the platform would have: the organization, a unique name from the name, and
-/// the Agno framework.
+/// Fills what the platform would have; the organization is `XPANDER_ORGANIZATION_ID` (or
+/// `local-org`).
 fn with_local_defaults(mut item: Value) -> Value {
     if let Some(map) = item.as_object_mut() {
-        let name = map
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("agent")
-            .to_owned();
         let org = std::env::var("XPANDER_ORGANIZATION_ID")
             .ok()
             .filter(|o| !o.is_empty())
             .unwrap_or_else(|| "local-org".into());
-        for (key, default) in [
-            ("organization_id", json!(org)),
-            ("unique_name", json!(slug(&name))),
-            ("framework", json!("agno")),
-        ] {
-            if map.get(key).is_none_or(Value::is_null) {
-                map.insert(key.into(), default);
-            }
-        }
+        fill_platform_defaults(map, &org);
     }
     item
-}
-
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-');
-    if out.is_empty() {
-        "agent".into()
-    } else {
-        out.into()
-    }
 }

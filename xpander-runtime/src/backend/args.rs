@@ -85,7 +85,9 @@ pub struct AgentArgs {
     /// The active plan, when deep planning is on for the task.
     pub deep_planning: Option<PlanSpec>,
     /// Python's `override=`: framework argument keys that replace whatever the adapter
-    /// renders (a shallow update), applied by [`AgentArgs::render`].
+    /// renders (a shallow update), applied by [`AgentArgs::render`]. Under an active plan an
+    /// overriding `expected_output` or `additional_context` already carries the plan's
+    /// additions.
     pub overrides: Map<String, Value>,
 }
 

@@ -9,11 +9,9 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -186,12 +184,7 @@ impl AuthCallback {
     }
 
     async fn call(&self, agent: &Agent, task: &Task, event: &TaskUpdateEvent) {
-        let caught =
-            match std::panic::catch_unwind(AssertUnwindSafe(|| (self.0)(agent, task, event))) {
-                Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
-                Err(panic) => Err(panic),
-            };
-        match caught {
+        match crate::runner::caught(|| (self.0)(agent, task, event)).await {
             Ok(Ok(())) => {}
             Ok(Err(message)) => {
                 error!(task_id = %task.id, %message, "auth events callback failed")
@@ -256,6 +249,19 @@ pub(crate) fn server_label(server: &McpServerDetails) -> String {
         .unwrap_or_else(|| "an MCP server".into())
 }
 
+/// The platform an MCP login needs; offline, an error saying what cannot happen (`consequence`).
+fn platform_for<'a>(
+    ctx: &AuthContext<'a>,
+    label: &str,
+    consequence: &str,
+) -> Result<&'a Configuration, BackendError> {
+    ctx.platform
+        .ok_or_else(|| BackendError::McpAuthUnavailable {
+            server: label.to_owned(),
+            reason: format!("no platform is configured (offline), {consequence}"),
+        })
+}
+
 /// Whose token the platform keeps: one login per user serves every agent, unless the server
 /// asks for a token per agent and user.
 fn token_owner(server: &McpServerDetails, task: &Task, user_id: &str) -> String {
@@ -277,12 +283,7 @@ pub(crate) async fn authenticate(
     user_id: &str,
 ) -> Result<Secret, BackendError> {
     let label = server_label(server);
-    let Some(platform) = ctx.platform else {
-        return Err(BackendError::McpAuthUnavailable {
-            server: label,
-            reason: "no platform is configured (offline), so no login can happen".into(),
-        });
-    };
+    let platform = platform_for(ctx, &label, "so no login can happen")?;
     let user = token_owner(server, task, user_id);
     info!(server = %label, task_id = %task.id, "authenticating MCP server");
     let first = get_token(platform, task, server, &user, true).await?;
@@ -325,12 +326,7 @@ pub(crate) async fn fetch_token(
     user_id: &str,
 ) -> Result<Secret, BackendError> {
     let label = server_label(server);
-    let Some(platform) = ctx.platform else {
-        return Err(BackendError::McpAuthUnavailable {
-            server: label,
-            reason: "no platform is configured (offline), so the SSO token cannot be read".into(),
-        });
-    };
+    let platform = platform_for(ctx, &label, "so the SSO token cannot be read")?;
     let user = token_owner(server, task, user_id);
     let answer = get_token(platform, task, server, &user, false).await?;
     match answer.token() {

@@ -101,14 +101,35 @@ pub(crate) struct BuildContext<'a> {
     pub env: &'a Env,
     pub polling: AuthPolling,
     pub callback: Option<&'a AuthCallback>,
-    pub agent_ttl: Option<Duration>,
+    pub agent_ttl: Duration,
     pub local: &'a LocalAgents,
     pub overrides: &'a Map<String, Value>,
     pub extra_tools: &'a [ToolSpec],
     pub blocking: bool,
 }
 
-impl BuildContext<'_> {
+impl<'a> BuildContext<'a> {
+    /// A context with the defaults: no auth callback, default polling and agent cache TTL,
+    /// no extra tools, not blocking.
+    pub fn new(
+        platform: Option<Configuration>,
+        env: &'a Env,
+        local: &'a LocalAgents,
+        overrides: &'a Map<String, Value>,
+    ) -> Self {
+        Self {
+            platform,
+            env,
+            polling: AuthPolling::default(),
+            callback: None,
+            agent_ttl: super::DEFAULT_AGENT_CACHE_TTL,
+            local,
+            overrides,
+            extra_tools: &[],
+            blocking: false,
+        }
+    }
+
     fn cloud(&self) -> bool {
         match &self.platform {
             Some(config) => config.is_cloud(),
@@ -223,6 +244,16 @@ pub(crate) fn build<'a>(
                 }
                 _ => plan.plan_block.clone(),
             });
+            // An overriding value gets the same additions, so every renderer sees them.
+            if let Some(Value::String(expected)) = args.overrides.get_mut("expected_output") {
+                expected.push_str(&plan.expected_output_suffix);
+            }
+            if let Some(context) = args.overrides.get_mut("additional_context") {
+                *context = Value::String(match context {
+                    Value::String(s) if !s.is_empty() => format!("{}\n{s}", plan.plan_block),
+                    _ => plan.plan_block.clone(),
+                });
+            }
             args.deep_planning = Some(plan);
         }
         debug!(
@@ -566,17 +597,7 @@ mod tests {
         let env = Env::from_fn(|n| (n == "OPENAI_API_KEY").then(|| "sk-secret-env".to_owned()));
         let local = LocalAgents::None;
         let overrides = Map::new();
-        let ctx = BuildContext {
-            platform: None,
-            env: &env,
-            polling: AuthPolling::default(),
-            callback: None,
-            agent_ttl: None,
-            local: &local,
-            overrides: &overrides,
-            extra_tools: &[],
-            blocking: false,
-        };
+        let ctx = BuildContext::new(None, &env, &local, &overrides);
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()

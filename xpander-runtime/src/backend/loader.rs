@@ -15,7 +15,7 @@ pub(crate) async fn load_agent(
     local: &LocalAgents,
     agent_id: &str,
     version: Option<u32>,
-    ttl: Option<Duration>,
+    ttl: Duration,
 ) -> Result<Agent, BackendError> {
     if let Some(agent) = local.find(agent_id)? {
         return Ok(agent);
@@ -30,7 +30,7 @@ pub(crate) async fn load_agent(
     let version = version.filter(|v| *v != 0);
     let key = (cache::scope(platform), agent_id.to_owned(), version);
     // A pinned version never changes; the current one may, so it is kept only briefly.
-    let ttl = if version.is_some() { None } else { ttl };
+    let ttl = if version.is_some() { None } else { Some(ttl) };
     let agents = Agents::new(platform.clone());
     let agent = AGENTS
         .get_or_load(key, ttl, || async {

@@ -155,10 +155,8 @@ async fn credentials(
         api_key = Some(sso_token(ctx, task, server, given.as_ref()).await?);
     } else if oidc.is_none() && auth == McpAuthType::OAuth2 {
         match &given {
-            Some(Value::Object(object)) => {
-                headers = object_headers(object);
-                api_key = Some(Secret::new(BYPASS));
-            }
+            // Caller-given headers (applied below) carry the credential themselves.
+            Some(Value::Object(_)) => api_key = Some(Secret::new(BYPASS)),
             Some(token) => api_key = Some(Secret::new(value_text(token))),
             None => {}
         }

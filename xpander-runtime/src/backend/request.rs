@@ -206,7 +206,7 @@ impl<'a, M> GetArgs<'a, M> {
                             &inner.local,
                             &id,
                             self.agent_version,
-                            Some(inner.agent_cache_ttl),
+                            inner.agent_cache_ttl,
                         )
                         .await?
                     }
@@ -217,15 +217,12 @@ impl<'a, M> GetArgs<'a, M> {
         };
         let platform = agent.configuration().or(backend_platform).cloned();
         let ctx = BuildContext {
-            platform,
-            env: &inner.env,
             polling: inner.polling,
             callback: self.callback.as_ref(),
-            agent_ttl: Some(inner.agent_cache_ttl),
-            local: &inner.local,
-            overrides: &overrides,
+            agent_ttl: inner.agent_cache_ttl,
             extra_tools: &self.tools,
             blocking,
+            ..BuildContext::new(platform, &inner.env, &inner.local, &overrides)
         };
         let mut task = self.task;
         let args = build(&ctx, agent, task.as_ref().map(TaskRef::get), false).await?;
@@ -301,7 +298,7 @@ impl<'a, M> InvokeAgent<'a, M> {
             &super::agent_file::LocalAgents::None,
             &agent_id,
             None,
-            Some(inner.agent_cache_ttl),
+            inner.agent_cache_ttl,
         )
         .await?;
         Ok(agent.acreate_task(self.request).await?)

@@ -44,8 +44,9 @@ pub struct PlatformTool {
     pub agent_id: String,
     /// The agent's version (sent as `x-agent-version`).
     pub agent_version: i64,
-    input_override: Option<Map<String, Value>>,
-    output_override: Option<Map<String, Value>>,
+    // JSON schemas (objects), kept as `Value`s for the recursive walks of every call.
+    input_override: Option<Value>,
+    output_override: Option<Value>,
     platform: super::platform::Bound,
 }
 
@@ -66,11 +67,14 @@ impl PlatformTool {
             .filter(|item| item.item_type == GraphItemType::Tool && item.item_id == tool.id)
             .find_map(|item| item.settings.as_ref()?.schemas.clone());
         let overrides = tool.schema_overrides.clone().or(from_graph);
-        let input_override = overrides.as_ref().and_then(|o| o.input.clone());
-        let output_override = overrides.and_then(|o| o.output);
+        let input_override = overrides
+            .as_ref()
+            .and_then(|o| o.input.clone())
+            .map(Value::Object);
+        let output_override = overrides.and_then(|o| o.output).map(Value::Object);
         let mut parameters = Value::Object(tool.parameters.clone());
         if let Some(input) = &input_override {
-            hide_pinned_fields(&mut parameters, &Value::Object(input.clone()));
+            hide_pinned_fields(&mut parameters, input);
         }
         Self {
             id: tool.id.clone(),
@@ -218,15 +222,16 @@ async fn run(call: ToolCall<'_>) -> ToolInvocationResult {
         return result;
     };
     let mut payload = call.payload;
-    if let (Some(Value::Object(extension)), Value::Object(_)) = (&call.payload_extension, &payload)
-        && !extension.is_empty()
+    if let (Some(extension @ Value::Object(fields)), Value::Object(_)) =
+        (&call.payload_extension, &payload)
+        && !fields.is_empty()
     {
-        deep_merge(&mut payload, &Value::Object(extension.clone()));
+        deep_merge(&mut payload, extension);
     }
     if let Some(input) = &tool.input_override
         && (payload.is_object() || payload.is_array())
     {
-        apply_permanent_values(&Value::Object(input.clone()), &mut payload);
+        apply_permanent_values(input, &mut payload);
     }
     let route = format!("/agents/{}/operations/{}", tool.agent_id, tool.id);
     let mut request = platform
@@ -244,7 +249,7 @@ async fn run(call: ToolCall<'_>) -> ToolInvocationResult {
             if let Some(output) = &tool.output_override
                 && (answer.is_object() || answer.is_array())
             {
-                enforce_output(&Value::Object(output.clone()), &mut answer);
+                enforce_output(output, &mut answer);
             }
             result.result = answer;
             result.is_success = true;
@@ -373,20 +378,8 @@ fn enforce_output(schema: &Value, response: &mut Value) {
                 if let Some(pinned) = sub.get("permanentValue") {
                     node.insert(key.clone(), pinned.clone());
                 }
-                let child = node.get_mut(&key).expect("present");
-                match sub.get("type").and_then(Value::as_str) {
-                    Some("object") if child.is_object() => enforce_output(sub, child),
-                    Some("array") => {
-                        if let (Some(items_schema), Value::Array(items)) = (sub.get("items"), child)
-                            && items_schema.get("type").and_then(Value::as_str) == Some("object")
-                        {
-                            for item in items {
-                                enforce_output(items_schema, item);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
+                // A value of another shape than its schema is left alone.
+                enforce_output(sub, node.get_mut(&key).expect("present"));
             }
         }
         Some("array") => {

@@ -446,6 +446,51 @@ pub struct Agent {
     pub context: AgentContext,
 }
 
+/// Fills what the platform sets on every agent, where agent JSON written by hand leaves it
+/// out (missing or null): `organization_id`, `unique_name` (a slug of the name) and
+/// `framework` (`agno`). Local agent files and xpander-devserver read agents this way.
+///
+/// ```
+/// use serde_json::json;
+/// use xpander_runtime::model::fill_platform_defaults;
+///
+/// let mut agent = json!({"id": "a1", "name": "My Agent!"});
+/// fill_platform_defaults(agent.as_object_mut().unwrap(), "org-1");
+/// assert_eq!(agent["unique_name"], "my-agent");
+/// assert_eq!(agent["organization_id"], "org-1");
+/// assert_eq!(agent["framework"], "agno");
+/// ```
+pub fn fill_platform_defaults(agent: &mut Map<String, Value>, organization_id: &str) {
+    let unique_name = slug(agent.get("name").and_then(Value::as_str).unwrap_or(""));
+    for (key, default) in [
+        ("organization_id", organization_id.to_owned()),
+        ("unique_name", unique_name),
+        ("framework", "agno".to_owned()),
+    ] {
+        if agent.get(key).is_none_or(Value::is_null) {
+            agent.insert(key.to_owned(), Value::String(default));
+        }
+    }
+}
+
+/// `My Agent!` → `my-agent` (`agent` when nothing is left).
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-');
+    if out.is_empty() {
+        "agent".into()
+    } else {
+        out.into()
+    }
+}
+
 impl Agent {
     /// Whether the agent runs as a team: it has graph items of type `agent`.
     pub fn is_a_team(&self) -> bool {

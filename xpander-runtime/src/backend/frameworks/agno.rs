@@ -111,23 +111,6 @@ impl FrameworkAdapter for AgnoAdapter {
         out.insert("timezone_identifier".into(), json!(args.datetime.timezone));
 
         apply_overrides(&mut out, &args.overrides);
-        // The plan additions are applied after the overrides, so an overridden value gets them.
-        if let Some(plan) = &args.deep_planning {
-            if let Some(Value::String(expected)) = args
-                .overrides
-                .get("expected_output")
-                .and_then(|_| out.get_mut("expected_output"))
-            {
-                expected.push_str(&plan.expected_output_suffix);
-            }
-            if let Some(context) = args.overrides.get("additional_context") {
-                let text = match context {
-                    Value::String(s) if !s.is_empty() => format!("{}\n{s}", plan.plan_block),
-                    _ => plan.plan_block.clone(),
-                };
-                out.insert("additional_context".into(), json!(text));
-            }
-        }
         // Reasoning families reject a temperature, an overriding model's too.
         if let Some(Value::Object(model)) = out.get_mut("model")
             && model
@@ -382,7 +365,6 @@ mod tests {
 
     use super::*;
     use crate::backend::agent_file::LocalAgents;
-    use crate::backend::auth::AuthPolling;
     use crate::backend::build::{BuildContext, build};
     use crate::backend::env::Env;
     use crate::model::{Agent, DeepPlanningItem, OutputFormat, Task, User};
@@ -417,17 +399,7 @@ mod tests {
         let local = LocalAgents::Given(Arc::new(all.clone()));
         let env = env();
         let overrides = overrides.as_object().cloned().unwrap_or_default();
-        let ctx = BuildContext {
-            platform: None,
-            env: &env,
-            polling: AuthPolling::default(),
-            callback: None,
-            agent_ttl: None,
-            local: &local,
-            overrides: &overrides,
-            extra_tools: &[],
-            blocking: false,
-        };
+        let ctx = BuildContext::new(None, &env, &local, &overrides);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();

@@ -42,7 +42,6 @@ pub use agno::AgnoAdapter;
 use super::BackendError;
 use super::agent_file::LocalAgents;
 use super::args::{AgentArgs, Secrets};
-use super::auth::AuthPolling;
 use super::build::{BuildContext, build};
 use super::env::Env;
 use crate::model::{Agent, Framework, Task};
@@ -111,19 +110,10 @@ pub async fn dispatch_get_args(
     let env = Env::process();
     let local = LocalAgents::None;
     let overrides = Map::new();
-    let ctx = BuildContext {
-        platform: agent
-            .configuration()
-            .or_else(|| task.and_then(Task::configuration))
-            .cloned(),
-        env: &env,
-        polling: AuthPolling::default(),
-        callback: None,
-        agent_ttl: Some(std::time::Duration::from_secs(5)),
-        local: &local,
-        overrides: &overrides,
-        extra_tools: &[],
-        blocking: false,
-    };
+    let platform = agent
+        .configuration()
+        .or_else(|| task.and_then(Task::configuration))
+        .cloned();
+    let ctx = BuildContext::new(platform, &env, &local, &overrides);
     build(&ctx, agent, task, false).await
 }
