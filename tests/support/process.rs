@@ -23,10 +23,7 @@ impl WorkerProcess {
         let mut command = Command::new(binary);
         command
             .args(args)
-            .env("XPANDER_BASE_URL", ds.base_url())
-            .env("XPANDER_ORGANIZATION_ID", ds.org())
-            .env("XPANDER_API_KEY", ds.api_key())
-            .env("XPANDER_AGENT_ID", ds.agent_id())
+            .envs(ds.worker_env())
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())

@@ -107,6 +107,12 @@ fn always() -> f64 {
 }
 
 impl Faults {
+    /// [`Faults::validate`] as the 400 answer a bad fault configuration gets.
+    pub(crate) fn checked(&self) -> Result<(), ApiError> {
+        self.validate()
+            .map_err(|e| ApiError::bad_request(format!("faults: {e}")))
+    }
+
     /// Checks the values: rates within 0..=1, statuses 400–599, counts at least 1, no empty
     /// pattern.
     pub fn validate(&self) -> Result<(), String> {

@@ -89,14 +89,12 @@ async fn run(cli: Cli) -> Result<(), String> {
 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "xpander-devserver listening on {}", server.base_url());
-    let _ = writeln!(
-        out,
-        "export XPANDER_BASE_URL={} XPANDER_ORGANIZATION_ID={} XPANDER_API_KEY={} XPANDER_AGENT_ID={}",
-        server.base_url(),
-        server.org(),
-        server.api_key(),
-        server.agent_id()
-    );
+    let exports: Vec<String> = server
+        .worker_env()
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let _ = writeln!(out, "export {}", exports.join(" "));
     for agent in server
         .agents()
         .await

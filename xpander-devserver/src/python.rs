@@ -15,7 +15,7 @@
 //! ```
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -36,6 +36,35 @@ pub fn sdk_python() -> Result<Option<PathBuf>, String> {
         return Ok(None);
     }
     VENV.get_or_init(build_venv).clone().map(Some)
+}
+
+/// A command running the SDK's `python` as a worker of `server` (its first agent): the
+/// worker environment, a free `XPANDER_STREAMING_PORT` for the SDK's `/invoke` server,
+/// unbuffered output, no cloud or staging switches inherited, and no stdin. Add the script.
+///
+/// ```no_run
+/// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+/// use xpander_devserver::{DevServer, DevServerOptions, python};
+///
+/// let server = DevServer::start(DevServerOptions::default()).await?;
+/// if let Ok(Some(venv_python)) = python::sdk_python() {
+///     let worker = python::sdk_worker_command(&venv_python, &server).arg("worker.py").spawn();
+/// }
+/// # Ok(()) }
+/// ```
+pub fn sdk_worker_command(python: &Path, server: &crate::DevServerHandle) -> Command {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_or(0, |a| a.port());
+    let mut command = Command::new(python);
+    command
+        .envs(server.worker_env())
+        .env("XPANDER_STREAMING_PORT", port.to_string())
+        .env("PYTHONUNBUFFERED", "1")
+        .env_remove("IS_XPANDER_CLOUD")
+        .env_remove("IS_STG")
+        .stdin(Stdio::null());
+    command
 }
 
 fn cache_dir() -> PathBuf {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::faults::{Faults, RouteFaults, SseFaults};
 use crate::options::DevServerOptions;
 use crate::reqlog::{RequestLog, RequestRecord};
-use crate::state::{App, Settings, Store, TaskInfo, WorkerInfo};
+use crate::state::{App, Store, TaskInfo, WorkerInfo};
 use crate::tasks::{self, NewTask};
 use crate::{persist, routes};
 
@@ -49,10 +49,7 @@ impl DevServer {
             .api_key
             .clone()
             .unwrap_or_else(|| format!("xpd-{}", uuid::Uuid::new_v4().simple()));
-        options.faults.validate().map_err(|e| Error::Api {
-            status: 400,
-            message: format!("faults: {e}"),
-        })?;
+        options.faults.checked()?;
         let seeded: Vec<Agent> = options
             .agents
             .iter()
@@ -110,25 +107,16 @@ impl DevServer {
             api_key,
             base_url: format!("http://{addr}"),
             started_at: Timestamp::now(),
-            settings: Settings {
-                keep_alive: options.keep_alive,
-                heartbeat_interval: options.heartbeat_interval,
-                body_limit: options.body_limit,
-                dev_routes_loopback_only: options.dev_routes_loopback_only,
-                db_uri: options.db_uri.clone(),
-                llm_extra_headers: options.llm_extra_headers.clone(),
-                tool_responses: options.tool_responses.clone(),
-                llm_gateway: options.llm_gateway.clone(),
-            },
-            store: Mutex::new(store),
             log: Mutex::new(RequestLog::new(options.request_log_capacity)),
-            route_faults: Mutex::new(RouteFaults::new(options.faults.clone())),
+            settings: options,
+            store: Mutex::new(store),
+            route_faults: Mutex::new(RouteFaults::new(Faults::default())),
             route_faults_active: AtomicBool::new(false),
             changes: watch::channel(0).0,
             persist: persist_notify.clone(),
             shutdown: shutdown_rx.clone(),
         });
-        crate::faults::apply(&app, &options.faults).await;
+        crate::faults::apply(&app, &app.settings.faults).await;
 
         let mut tasks = Vec::new();
         let service =
@@ -143,7 +131,8 @@ impl DevServer {
             }
         }));
         tasks.push(tokio::spawn(reaper(app.clone(), shutdown_rx.clone())));
-        let persister = match (&options.state_file, persist_notify) {
+        let state_file = app.settings.state_file.clone();
+        let persister = match (&state_file, persist_notify) {
             (Some(path), Some(notify)) => {
                 notify.notify_one();
                 Some(tokio::spawn(persist::run(
@@ -160,7 +149,7 @@ impl DevServer {
             app,
             addr,
             agent_id,
-            state_file: options.state_file,
+            state_file,
             shutdown: shutdown_tx,
             tasks,
             persister,
@@ -255,6 +244,27 @@ impl DevServerHandle {
     /// The first seeded agent (the demo agent when none was given): `XPANDER_AGENT_ID`.
     pub fn agent_id(&self) -> &str {
         &self.agent_id
+    }
+
+    /// The environment a worker process needs to serve this server's first agent:
+    /// `XPANDER_BASE_URL`, `XPANDER_ORGANIZATION_ID`, `XPANDER_API_KEY` and `XPANDER_AGENT_ID`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+    /// use xpander_devserver::{DevServer, DevServerOptions};
+    ///
+    /// let server = DevServer::start(DevServerOptions::default()).await?;
+    /// let mut worker = std::process::Command::new("my-worker");
+    /// worker.envs(server.worker_env());
+    /// # Ok(()) }
+    /// ```
+    pub fn worker_env(&self) -> [(&'static str, String); 4] {
+        [
+            ("XPANDER_BASE_URL", self.base_url().to_owned()),
+            ("XPANDER_ORGANIZATION_ID", self.org().to_owned()),
+            ("XPANDER_API_KEY", self.api_key().to_owned()),
+            ("XPANDER_AGENT_ID", self.agent_id().to_owned()),
+        ]
     }
 
     /// A configuration builder pointed at this server: its base URL, organization and API key.
@@ -388,7 +398,7 @@ impl DevServerHandle {
             .await
             .mcp
             .approve_matching(user_id, server_url);
-        self.app.changed();
+        self.app.touched();
         approved
     }
 
@@ -402,10 +412,7 @@ impl DevServerHandle {
 
     /// Replaces the faults, as `POST /_dev/faults` would.
     pub async fn set_faults(&self, faults: Faults) -> Result<()> {
-        faults.validate().map_err(|message| Error::Api {
-            status: 400,
-            message: format!("faults: {message}"),
-        })?;
+        faults.checked()?;
         crate::faults::apply(&self.app, &faults).await;
         Ok(())
     }

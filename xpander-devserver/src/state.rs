@@ -7,31 +7,17 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::{Mutex, Notify, mpsc, watch};
 use tokio::time::Instant;
 use xpander_runtime::model::{Agent, AgentExecutionStatus, Task, Timestamp};
 
 use crate::faults::{RouteFaults, SseFaults};
 use crate::mcp::McpAuthStore;
-use crate::options::{KnowledgeBase, LlmGatewayRoute};
+use crate::options::{DevServerOptions, KnowledgeBase};
 use crate::reqlog::RequestLog;
-
-/// Settings fixed at start.
-#[derive(Debug)]
-pub(crate) struct Settings {
-    pub keep_alive: Duration,
-    pub heartbeat_interval: Duration,
-    pub body_limit: usize,
-    pub dev_routes_loopback_only: bool,
-    pub db_uri: Option<String>,
-    pub llm_extra_headers: Map<String, Value>,
-    pub tool_responses: HashMap<String, Value>,
-    pub llm_gateway: Option<LlmGatewayRoute>,
-}
 
 /// What every request handler shares.
 pub(crate) struct App {
@@ -39,7 +25,8 @@ pub(crate) struct App {
     pub api_key: String,
     pub base_url: String,
     pub started_at: Timestamp,
-    pub settings: Settings,
+    /// The options the server started with.
+    pub settings: DevServerOptions,
     pub store: Mutex<Store>,
     pub log: Mutex<RequestLog>,
     pub route_faults: Mutex<RouteFaults>,
@@ -53,12 +40,19 @@ pub(crate) struct App {
 }
 
 impl App {
-    /// Records that the state changed: wakes waiters and the persister.
+    /// Records that agents or tasks (what the state file holds) changed: wakes waiters and
+    /// the persister.
     pub fn changed(&self) {
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.touched();
         if let Some(persist) = &self.persist {
             persist.notify_one();
         }
+    }
+
+    /// Records a change the state file does not hold (a heartbeat, an MCP login): wakes
+    /// waiters only, so an idle worker's heartbeats do not rewrite the file.
+    pub fn touched(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -330,15 +324,10 @@ impl App {
             api_key: "k".into(),
             base_url: "http://127.0.0.1:1".into(),
             started_at: Timestamp::now(),
-            settings: Settings {
-                keep_alive: Duration::from_secs(15),
-                heartbeat_interval: Duration::from_secs(2),
+            settings: DevServerOptions {
                 body_limit: 1024,
                 dev_routes_loopback_only,
-                db_uri: None,
-                llm_extra_headers: Map::new(),
-                tool_responses: HashMap::new(),
-                llm_gateway: None,
+                ..DevServerOptions::default()
             },
             store: Mutex::new(store),
             log: Mutex::new(RequestLog::new(100)),

@@ -12,12 +12,12 @@ mod common;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command as AsyncCommand};
+use xpander_devserver::python::sdk_worker_command;
 use xpander_devserver::{DevServerHandle, WorkerState};
 
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -90,19 +90,11 @@ impl Py {
         ));
         let out = File::create(&log).unwrap();
         let err = out.try_clone().unwrap();
-        let child = AsyncCommand::new(python)
+        let child = AsyncCommand::from(sdk_worker_command(python, server))
             .arg(scripts().join(script))
             .args(args)
             .current_dir(scripts())
-            .env("XPANDER_BASE_URL", server.base_url())
-            .env("XPANDER_ORGANIZATION_ID", server.org())
-            .env("XPANDER_API_KEY", server.api_key())
             .env("XPANDER_AGENT_ID", agent_id)
-            .env("XPANDER_STREAMING_PORT", free_port().to_string())
-            .env("PYTHONUNBUFFERED", "1")
-            .env_remove("IS_XPANDER_CLOUD")
-            .env_remove("IS_STG")
-            .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .kill_on_drop(true)

@@ -43,28 +43,21 @@ impl WorkerProcess {
         let mut command = match launch {
             Launch::Rust { binary, slots } => {
                 let mut command = Command::new(binary);
-                command.env("XPANDER_MAX_SYNC_WORKERS", slots.to_string());
+                command
+                    .envs(server.worker_env())
+                    .env("XPANDER_MAX_SYNC_WORKERS", slots.to_string())
+                    .env_remove("IS_XPANDER_CLOUD")
+                    .env_remove("IS_STG")
+                    .stdin(Stdio::null());
                 command
             }
             Launch::Python { python, script } => {
-                let mut command = Command::new(python);
-                command
-                    .arg(script)
-                    .env("XPANDER_STREAMING_PORT", free_port()?.to_string())
-                    .env("PYTHONUNBUFFERED", "1");
+                let mut command = xpander_devserver::python::sdk_worker_command(python, server);
+                command.arg(script);
                 command
             }
         };
-        command
-            .env("XPANDER_BASE_URL", server.base_url())
-            .env("XPANDER_ORGANIZATION_ID", server.org())
-            .env("XPANDER_API_KEY", server.api_key())
-            .env("XPANDER_AGENT_ID", server.agent_id())
-            .env_remove("IS_XPANDER_CLOUD")
-            .env_remove("IS_STG")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
+        command.stdout(out).stderr(err);
         let spawned_at = Utc::now();
         let child = command
             .spawn()
@@ -126,12 +119,4 @@ impl Drop for WorkerProcess {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
-}
-
-/// A port nothing listens on (the Python worker's `/invoke` server binds it).
-fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
 }

@@ -116,6 +116,7 @@ pub(super) async fn invoke_tool(
             .cloned()
             .unwrap_or_else(|| json!({"tool_id": tool_id, "payload": payload}))
     };
+    let mut recorded = false;
     {
         let mut store = app.store.lock().await;
         if !store.agents.contains(&agent_id) {
@@ -123,6 +124,7 @@ pub(super) async fn invoke_tool(
         }
         let execution = header_str(&headers, "x-execution-id").unwrap_or_default();
         if let Some(info) = store.tasks.get_mut(execution) {
+            recorded = true;
             info.tool_calls.push(json!({
                 "time": Timestamp::now(),
                 "tool_id": tool_id,
@@ -133,7 +135,9 @@ pub(super) async fn invoke_tool(
             }));
         }
     }
-    app.changed();
+    if recorded {
+        app.changed();
+    }
     Ok(ok(&result))
 }
 

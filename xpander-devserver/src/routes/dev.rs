@@ -194,9 +194,7 @@ pub(super) async fn set_faults(State(app): State<Arc<App>>, body: Bytes) -> Resu
         ));
     }
     let config: Faults = decode_value("faults", value)?;
-    config
-        .validate()
-        .map_err(|e| ApiError::bad_request(format!("faults: {e}")))?;
+    config.checked()?;
     faults::apply(&app, &config).await;
     Ok(ok(&json!({"faults": config})))
 }
@@ -244,7 +242,7 @@ pub(super) async fn mcp_approve(State(app): State<Arc<App>>, body: Bytes) -> Res
                 .approve_matching(approve.user_id.as_deref(), approve.server_url.as_deref()),
         }
     };
-    app.changed();
+    app.touched();
     Ok(ok(&json!({"approved": approved})))
 }
 
@@ -254,7 +252,7 @@ pub(super) async fn mcp_login(State(app): State<Arc<App>>, P(login_id): P<String
     if !app.store.lock().await.mcp.approve_login(&login_id) {
         return Err(ApiError::not_found(format!("login {login_id:?} not found")));
     }
-    app.changed();
+    app.touched();
     Ok(Html(
         "<!doctype html><html><body><h1>Logged in</h1>\
          <p>xpander-devserver approved this MCP login; you can close this window.</p></body></html>",

@@ -33,6 +33,6 @@ pub(super) async fn get_token(
             .mcp
             .get_token(&app.base_url, &agent_id, &user, &server)
     };
-    app.changed();
+    app.touched();
     Ok(ok(&answer))
 }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
-use xpander_runtime::model::{EnvironmentConflict, WorkerMessage};
+use xpander_runtime::model::{EnvironmentConflict, WorkerEventType, WorkerMessage};
 
 use crate::dispatch::{self, CONFLICT, Connection};
 use crate::error::ApiError;
@@ -172,7 +172,12 @@ pub(super) async fn post_back(
             app.settings.llm_gateway.as_ref(),
         )?;
     }
-    app.changed();
+    // A capacity update or a finished worker may dispatch or redispatch tasks.
+    if message.event == WorkerEventType::WorkerHeartbeat {
+        app.touched();
+    } else {
+        app.changed();
+    }
     let mut response = ok(&json!({"received": message.event.as_str()}));
     response
         .extensions_mut()
