@@ -385,7 +385,7 @@ async fn invoke_agent_creates_a_task_and_the_task_id_shortcut_returns_it() {
 async fn external_tasks_are_reported_simple_and_comprehensive() {
     let server = start(vec![agent_json("agent-123")]).await;
     let backend = backend_for(config(&server));
-    let simple_id = uuid();
+    let simple_id = uuid::Uuid::new_v4().to_string();
     let simple = backend
         .areport_external_task(TaskReportRequest {
             id: Some(simple_id.clone()),
@@ -402,7 +402,7 @@ async fn external_tasks_are_reported_simple_and_comprehensive() {
         (simple_id.as_str(), "agent-123")
     );
 
-    let rich_id = uuid();
+    let rich_id = uuid::Uuid::new_v4().to_string();
     let rich = backend
         .areport_external_task(TaskReportRequest {
             id: Some(rich_id.clone()),
@@ -430,7 +430,7 @@ async fn external_tasks_are_reported_simple_and_comprehensive() {
 
     let sync = backend
         .report_external_task(TaskReportRequest {
-            id: Some(uuid()),
+            id: Some(uuid::Uuid::new_v4().to_string()),
             input: Some("Send notification email".into()),
             result: Some("Email sent successfully".into()),
             used_tools: vec!["email_sender".into()],
@@ -445,26 +445,6 @@ async fn external_tasks_are_reported_simple_and_comprehensive() {
         .call()
         .unwrap();
     assert_eq!(sync.result.as_deref(), Some("Email sent successfully"));
-}
-
-fn uuid() -> String {
-    format!("{:032x}", rand_u128())
-        .chars()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            if matches!(i, 8 | 12 | 16 | 20) {
-                vec!['-', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
-fn rand_u128() -> u128 {
-    use std::hash::{BuildHasher, RandomState};
-    let state = RandomState::new();
-    (state.hash_one(1u8) as u128) << 64 | state.hash_one(2u8) as u128
 }
 
 // --- the agent cache -----------------------------------------------------------------------------
@@ -599,7 +579,7 @@ async fn an_oauth_server_offline_fails_only_when_a_login_is_needed() {
         "id": "node-mcp", "item_id": "mcp-1", "type": "mcp", "targets": [],
         "settings": {"mcp_settings": {"name": "GitHub", "url": "https://mcp.example.com/mcp", "auth_type": "oauth2"}},
     }]);
-    let file = std::env::temp_dir().join(format!("xpander-backend-{}.json", uuid()));
+    let file = std::env::temp_dir().join(format!("xpander-backend-{}.json", uuid::Uuid::new_v4()));
     std::fs::write(&file, agent.to_string()).unwrap();
     let backend = Backend::builder().agent_file(&file).build();
     let mut task = Task::from_prompt("hi");
@@ -768,24 +748,8 @@ async fn log_in_when_asked(
         event.data["type"].as_str().unwrap()
     ));
     if let Some(url) = data.login_url() {
-        open_login(url).await;
+        support::open_login(url).await;
     }
-}
-
-/// Opens a devserver login URL as a browser would.
-async fn open_login(url: &str) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (host, path) = url
-        .strip_prefix("http://")
-        .unwrap()
-        .split_once('/')
-        .unwrap();
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,11 +5,12 @@
 //! The hooks below are registered for this whole test binary, so every recording is keyed by
 //! task id.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions, ErrorFault, Faults};
 use xpander_runtime::backend::{
     AuthCallback, AuthEventData, AuthPolling, BackendError, McpConnection, ToolSpec,
@@ -91,18 +92,6 @@ async fn task_with_user(server: &DevServerHandle, user_id: &str) -> Task {
         .unwrap()
 }
 
-/// Opens a login URL as the user's browser would (the devserver then approves the login).
-async fn open(url: &str) {
-    let rest = url.strip_prefix("http://").expect("a loopback URL");
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-}
-
 /// Waits for the platform to hold a login event for the task, then opens its URL.
 async fn approve_when_asked(server: Arc<DevServerHandle>, task_id: String) {
     let url = tokio::time::timeout(Duration::from_secs(10), async {
@@ -123,7 +112,7 @@ async fn approve_when_asked(server: Arc<DevServerHandle>, task_id: String) {
     })
     .await
     .expect("a login event within 10 s");
-    open(&url).await;
+    support::open_login(&url).await;
 }
 
 fn bearer(args: &xpander_runtime::AgentArgs) -> String {
@@ -168,7 +157,7 @@ async fn callback_and_hooks_both_run_in_order_and_a_failing_one_stops_nothing() 
                 {
                     assert_eq!(server_url.as_deref(), Some(SERVER_URL));
                     assert_eq!(server_name.as_deref(), Some("GitHub"));
-                    open(&url).await;
+                    support::open_login(&url).await;
                 }
             }
         })
@@ -293,7 +282,7 @@ async fn polling_goes_on_through_transient_errors() {
                 tokio::spawn(async move {
                     tokio::time::sleep(Duration::from_millis(150)).await;
                     server.set_faults(Faults::default()).await.unwrap();
-                    open(&url).await;
+                    support::open_login(&url).await;
                 });
             }
         })

@@ -15,6 +15,23 @@ pub fn example(name: &str) -> PathBuf {
     deps.parent().unwrap().join("examples").join(name)
 }
 
+/// Opens a devserver login URL as the user's browser would (the devserver then approves the
+/// login).
+pub async fn open_login(url: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (host, path) = url
+        .strip_prefix("http://")
+        .expect("a loopback URL")
+        .split_once('/')
+        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 mod process;
 
 #[allow(unused_imports)] // not every test binary runs a worker process
