@@ -517,7 +517,7 @@ async fn the_current_version_expires_and_a_pinned_version_does_not() {
 
 fn fixture_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/agents")
+        .join("fixtures/agents")
         .join(name)
 }
 
@@ -831,7 +831,7 @@ fn the_examples_resolve_args_from_an_agent_file() {
     );
 
     let examples_agent =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/agent.json");
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/agent.json");
     let output = offline_example("quickstart", &examples_agent);
     assert!(
         output.status.success(),

@@ -81,7 +81,7 @@ async fn python_args(
     agent_id: String,
     task_id: String,
 ) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/backend_args.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/backend_args.py");
     let mut command = tokio::process::Command::new(python);
     command
         .arg(&script)
@@ -122,7 +122,7 @@ async fn python_args(
 
 fn fixture(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/agents")
+        .join("fixtures/agents")
         .join(name);
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }

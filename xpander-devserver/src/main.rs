@@ -41,13 +41,8 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "xpander_devserver=info".into()),
-        )
-        .init();
+    // RUST_LOG overrides; colours only on a terminal (and never with NO_COLOR).
+    xpander_runtime::init_tracing_with("xpander_devserver=info");
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -60,6 +60,8 @@ async fn prints_the_listen_line_and_the_exports() {
     let key = vars["XPANDER_API_KEY"];
     assert!(!key.is_empty());
 
+    // reqwest is built without a TLS provider of its own (see common/mod.rs).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let agent = reqwest::Client::new()
         .get(format!("{base}/agents/demo-agent"))
         .header("x-api-key", key)

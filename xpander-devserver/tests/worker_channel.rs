@@ -69,7 +69,9 @@ async fn registration_comes_first_and_every_url_form_is_accepted() {
 #[tokio::test]
 async fn keep_alive_comments_flow() {
     let server = start_with(options().keep_alive(Duration::from_millis(50))).await;
-    let mut response = reqwest::Client::new()
+    let mut response = client_builder()
+        .build()
+        .unwrap()
         .get(format!(
             "{}/{}/events/demo-agent?environment=local",
             server.base_url(),

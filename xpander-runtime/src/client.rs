@@ -71,6 +71,7 @@ pub(crate) fn http_client(connect_timeout: Duration) -> reqwest::Client {
         return client.clone();
     }
     let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config())
         .connect_timeout(connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
@@ -84,6 +85,23 @@ pub(crate) fn http_client(connect_timeout: Duration) -> reqwest::Client {
     }
     clients.push((key, client.clone()));
     client
+}
+
+/// TLS for platform requests: rustls on the ring provider with the operating system's trust
+/// store. Given to the client directly, so the process-wide default provider stays the
+/// application's choice (and ring builds in a fraction of aws-lc's time).
+fn tls_config() -> rustls::ClientConfig {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        // ring supports the default protocol versions, and the verifier needs no set-up on
+        // Linux, macOS or Windows: a failure here is a broken build, not a configuration.
+        .expect("rustls (ring) with the platform verifier could not be initialised")
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config
 }
 
 /// Body text kept in an error, in characters.

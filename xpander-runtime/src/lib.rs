@@ -52,7 +52,7 @@ pub use error::{Error, Result};
 pub use events::{DEFAULT_MAX_PLAN_RETRIES, Events, EventsHandle};
 pub use handler::{Handler, HandlerResult, HookResult};
 pub use local::{run, run_with_args};
-pub use logging::init_tracing;
+pub use logging::{init_tracing, init_tracing_with};
 pub use model::{
     Agent, AgentExecutionStatus, LocalTaskTest, OutputFormat, Task, TaskUpdateEvent, Tokens, User,
 };

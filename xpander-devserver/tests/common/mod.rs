@@ -32,8 +32,16 @@ pub async fn start_with(options: DevServerOptions) -> DevServerHandle {
     DevServer::start(options).await.expect("devserver starts")
 }
 
-pub fn client() -> reqwest::Client {
+/// A reqwest client builder. The workspace builds reqwest with `rustls-no-provider` (the runtime
+/// configures TLS itself), so a plain client needs a process-wide provider: ring, as the
+/// runtime uses. These tests speak plain HTTP over loopback anyway.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+}
+
+pub fn client() -> reqwest::Client {
+    client_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap()
@@ -192,7 +200,7 @@ pub async fn open_stream(
 }
 
 fn client_without_timeout() -> reqwest::Client {
-    reqwest::Client::builder().build().unwrap()
+    client_builder().build().unwrap()
 }
 
 impl Worker {

@@ -2,7 +2,7 @@
 //! in-process devserver per run.
 //!
 //! ```text
-//! cargo run --release -p xpander-devserver --bin xpander-bench -- \
+//! cargo run --release -p xpander-bench -- \
 //!     --impl rust,python --tasks 2000 --handler noop,sleep:50 --concurrency 6,64
 //! ```
 //!
@@ -106,9 +106,7 @@ async fn bench(cli: &Cli) -> Result<String, String> {
     } else {
         None
     };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("bench")
-        .join("python_worker.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python_worker.py");
     if let Some(load) = proc_stats::load_average().filter(|l| *l > 0.5) {
         eprintln!("warning: the machine is busy (load average {load:.2}): the figures will be low");
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 pub enum Impl {
     /// `examples/echo_worker.rs`, release build.
     Rust,
-    /// The official `xpander-sdk[agno]==2.0.537` worker running `bench/python_worker.py`.
+    /// The official `xpander-sdk[agno]==2.0.537` worker running `xpander-bench/python_worker.py`.
     Python,
     /// No worker: the devserver's own rate for the same request mix (see `ceiling.rs`).
     Ceiling,

@@ -12,7 +12,7 @@ pub fn build_echo_worker() -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .ok_or("the devserver crate has no parent directory")?;
+        .ok_or("the bench crate has no parent directory")?;
     eprintln!("building the Rust worker: cargo build --release --example echo_worker");
     let output = Command::new(&cargo)
         .current_dir(workspace)

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::Client;
 use reqwest::header::CONTENT_TYPE;
@@ -24,6 +24,9 @@ pub struct Rest {
 
 impl Rest {
     pub fn new(server: &DevServerHandle) -> Result<Self, String> {
+        // reqwest is built with `rustls-no-provider` (the runtime configures its own TLS); this
+        // client speaks plain HTTP to loopback, but building one needs a process-wide provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
