@@ -1,10 +1,9 @@
 //! [`Agents`]: load and list agents.
 
-use reqwest::Method;
-
 use crate::blocking::block_on;
 use crate::model::{Agent, AgentSummary, CreateTaskRequest, Task};
-use crate::{Configuration, Result, Tasks};
+use crate::platform::routes::{GetAgent, ListAgents};
+use crate::{Configuration, Platform, Result, Tasks};
 
 /// The platform's agents: load one (optionally at a version) or list them.
 ///
@@ -20,18 +19,20 @@ use crate::{Configuration, Result, Tasks};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Agents {
-    config: Configuration,
+    platform: Platform,
 }
 
 impl Agents {
     /// Agents of the platform this configuration points at.
-    pub fn new(config: Configuration) -> Self {
-        Self { config }
+    pub fn new(platform: impl Into<Platform>) -> Self {
+        Self {
+            platform: platform.into(),
+        }
     }
 
     /// Agents of the platform the environment points at.
     pub fn from_env() -> Result<Self> {
-        Ok(Self::new(Configuration::from_env()?))
+        Ok(Self::new(Platform::from_env()?))
     }
 
     /// Loads an agent (`GET /agents/{id}`), its current version.
@@ -56,10 +57,7 @@ impl Agents {
 
     /// Lists the organization's agents (`GET /agents/list`).
     pub async fn alist(&self) -> Result<Vec<AgentSummary>> {
-        self.config
-            .request(Method::GET, "/agents/list")
-            .send_json()
-            .await
+        self.platform.send(ListAgents).await
     }
 
     /// Blocking [`Agents::alist`].
@@ -68,14 +66,8 @@ impl Agents {
     }
 
     async fn load(&self, agent_id: &str, version: Option<u32>) -> Result<Agent> {
-        let mut request = self
-            .config
-            .request(Method::GET, &format!("/agents/{agent_id}"));
-        if let Some(version) = version.filter(|v| *v != 0) {
-            request = request.header("x-agent-version", version.to_string());
-        }
-        let agent: Agent = request.send_json().await?;
-        Ok(agent.with_configuration(self.config.clone()))
+        let agent = self.platform.send(GetAgent { agent_id, version }).await?;
+        Ok(agent.with_configuration(self.platform.clone()))
     }
 }
 
@@ -92,22 +84,27 @@ impl Agent {
     /// # Ok(()) }
     /// ```
     pub async fn acreate_task(&self, mut request: CreateTaskRequest) -> Result<Task> {
-        let config = self
-            .configuration()
-            .cloned()
-            .map_or_else(Configuration::from_env, Ok)?;
+        let platform = match self.platform() {
+            Some(platform) => platform.clone(),
+            None => Platform::from_env()?,
+        };
         request.source.get_or_insert_with(|| "sdk".to_owned());
-        Tasks::new(config).acreate(&self.id, request).await
+        Tasks::new(platform).acreate(&self.id, request).await
     }
 
     /// The configuration of the platform this agent was loaded from.
     pub fn configuration(&self) -> Option<&Configuration> {
+        self.platform().map(Platform::configuration)
+    }
+
+    /// The platform this agent was loaded from.
+    pub fn platform(&self) -> Option<&Platform> {
         self.context.platform.as_ref()
     }
 
     /// Binds the agent to a platform, for an agent built by hand or decoded from JSON.
-    pub fn with_configuration(mut self, config: Configuration) -> Self {
-        self.context.platform = Some(config);
+    pub fn with_configuration(mut self, platform: impl Into<Platform>) -> Self {
+        self.context.platform = Some(platform.into());
         self
     }
 

@@ -28,7 +28,6 @@ mod agents;
 pub mod backend;
 mod backoff;
 mod blocking;
-mod client;
 mod config;
 mod error;
 mod events;
@@ -37,17 +36,18 @@ mod local;
 mod logging;
 mod message;
 pub mod model;
+mod platform;
 mod pyjson;
 pub mod registry;
 mod runner;
 mod secret;
+mod task_ops;
 mod tasks;
 
 pub use agents::Agents;
 pub use backend::{AgentArgs, Backend, BackendError, dispatch_get_args};
 pub use backoff::Backoff;
-pub use client::RetryPolicy;
-pub use config::{ConfigError, Configuration, ConfigurationBuilder};
+pub use config::{ConfigError, Configuration, ConfigurationBuilder, RetryPolicy};
 pub use error::{Error, Result};
 pub use events::{DEFAULT_MAX_PLAN_RETRIES, Events, EventsHandle};
 pub use handler::{Handler, HandlerResult, HookResult};
@@ -56,9 +56,17 @@ pub use logging::{init_tracing, init_tracing_with};
 pub use model::{
     Agent, AgentExecutionStatus, LocalTaskTest, OutputFormat, Task, TaskUpdateEvent, Tokens, User,
 };
+pub use model::{TaskFilters, TaskSummary};
+pub use platform::Platform;
 pub use secret::Secret;
-pub use tasks::{TaskFilters, TaskSummary, Tasks};
+pub use tasks::Tasks;
 pub use xpander_macros::{on_auth_event, on_boot, on_shutdown, on_task};
+
+// The Backend's requests until they move onto typed routes.
+mod client {
+    pub(crate) use crate::platform::PlatformRequest;
+    pub(crate) use crate::platform::error_text::error_chain;
+}
 
 /// What the macros' output names. Not a public API: it may change in any release.
 #[doc(hidden)]

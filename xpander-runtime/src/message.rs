@@ -61,14 +61,14 @@ impl Task {
     async fn fetch_text(&self, url: &str) -> String {
         // File URLs are not platform routes: fetch them without the API key.
         let client = match &self.context.platform {
-            Some(config) => config.http(),
-            None => crate::client::http_client(crate::config::DEFAULT_CONNECT_TIMEOUT),
+            Some(platform) => platform.http(),
+            None => crate::platform::http_client(crate::config::DEFAULT_CONNECT_TIMEOUT),
         };
         let response = client.get(url).timeout(FILE_FETCH_TIMEOUT).send().await;
         let text = match response.and_then(|r| r.error_for_status()) {
             Ok(response) => response.text().await,
             Err(e) => Err(e),
         };
-        text.unwrap_or_else(|e| format!("Error: {}", crate::client::error_chain(&e)))
+        text.unwrap_or_else(|e| format!("Error: {}", crate::platform::error_text::error_chain(&e)))
     }
 }

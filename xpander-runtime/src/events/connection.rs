@@ -7,10 +7,12 @@ use std::time::Duration;
 use eventsource_stream::{Event, Eventsource};
 use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::header::CONTENT_TYPE;
 
-use crate::Configuration;
-use crate::client::error_chain;
+use crate::Platform;
+use crate::platform::endpoint::Endpoint;
+use crate::platform::error_text::error_chain;
+use crate::platform::routes::WorkerEvents;
 
 /// The events of an open connection; an `Err` ends it.
 pub(crate) type EventStream = Pin<Box<dyn Stream<Item = Result<Event, String>> + Send>>;
@@ -23,46 +25,29 @@ pub(crate) enum ConnectError {
     Transient(String),
 }
 
-/// `GET {events_base}/{agent_id}/?environment=local|xpander` with `Accept: text/event-stream`
-/// and `Last-Event-ID` when the server sent ids.
+/// Opens the agent's worker channel ([`WorkerEvents`]).
 pub(crate) async fn open(
-    config: &Configuration,
+    platform: &Platform,
     agent_id: &str,
     last_event_id: Option<&str>,
     idle_timeout: Duration,
 ) -> Result<EventStream, ConnectError> {
-    let url = format!("{}/{agent_id}/", config.events_base());
-    let environment = if config.is_cloud() {
+    let environment = if platform.configuration().is_cloud() {
         "xpander"
     } else {
         "local"
     };
-    let mut request = config
-        .http()
-        .get(&url)
-        .query(&[("environment", environment)])
-        .header("x-api-key", config.api_key().expose())
-        .header(ACCEPT, "text/event-stream")
-        .header(CACHE_CONTROL, "no-store");
-    if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id);
-    }
-    // Only the response head is bounded: the stream itself is watched by `idle_timeout`.
-    let response = match tokio::time::timeout(config.request_timeout(), request.send()).await {
-        Err(_) => {
-            return Err(ConnectError::Transient(format!(
-                "GET {url}: no response within {:?}",
-                config.request_timeout()
-            )));
-        }
-        Ok(Err(e)) => {
-            return Err(ConnectError::Transient(format!(
-                "GET {url}: {}",
-                error_chain(&e)
-            )));
-        }
-        Ok(Ok(response)) => response,
+    let channel = WorkerEvents {
+        agent_id,
+        environment,
+        last_event_id,
     };
+    let url = platform.url(&channel.route());
+    // Only the response head is bounded: the stream itself is watched by `idle_timeout`.
+    let response = platform
+        .open_stream(channel)
+        .await
+        .map_err(|e| ConnectError::Transient(e.to_string()))?;
     let status = response.status();
     if matches!(
         status,

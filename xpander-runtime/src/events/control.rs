@@ -4,17 +4,15 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 use tracing::{debug, warn};
 
-use crate::Configuration;
+use crate::Platform;
 use crate::backoff::Backoff;
 use crate::model::WorkerMessage;
+use crate::platform::routes::PostWorkerMessage;
 
-/// The platform's POST-back timeout.
-const POST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts for a capacity or finished message (a heartbeat is not retried: the next one
 /// follows within an interval).
 const ATTEMPTS: u32 = 3;
@@ -33,9 +31,9 @@ pub(crate) struct Control {
 
 impl Control {
     /// Starts the sender; heartbeats begin once a worker id is known.
-    pub(crate) fn spawn(config: Configuration, agent_id: String, heartbeat: Duration) -> Self {
+    pub(crate) fn spawn(platform: Platform, agent_id: String, heartbeat: Duration) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(config, agent_id, heartbeat, receiver));
+        tokio::spawn(run(platform, agent_id, heartbeat, receiver));
         Self { commands }
     }
 
@@ -61,7 +59,7 @@ impl Control {
 }
 
 async fn run(
-    config: Configuration,
+    platform: Platform,
     agent_id: String,
     heartbeat: Duration,
     mut commands: mpsc::UnboundedReceiver<Command>,
@@ -75,10 +73,8 @@ async fn run(
     let mut ticks = tokio::time::interval(heartbeat);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let post = |worker_id: &str, message: WorkerMessage, attempts: u32| {
-        let url = format!("{}/{worker_id}", config.events_base());
-        let config = config.clone();
-        let agent_id = agent_id.clone();
-        async move { post_back(&config, url, &agent_id, message, attempts).await }
+        let (platform, agent_id, worker_id) = (&platform, &agent_id, worker_id.to_owned());
+        async move { post_back(platform, &worker_id, agent_id, message, attempts).await }
     };
     loop {
         let command = match deferred.take() {
@@ -139,22 +135,20 @@ async fn run(
 }
 
 async fn post_back(
-    config: &Configuration,
-    url: String,
+    platform: &Platform,
+    worker_id: &str,
     agent_id: &str,
     message: WorkerMessage,
     attempts: u32,
 ) {
     let backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(3));
     for attempt in 1..=attempts {
-        let sent = config
-            .request_url(Method::POST, url.clone())
-            .query("type", "worker")
-            .query("agent_id", agent_id)
-            .json(&message)
-            .timeout(POST_TIMEOUT)
-            .send()
-            .await;
+        let post = PostWorkerMessage {
+            worker_id,
+            agent_id,
+            message: &message,
+        };
+        let sent = platform.send(post).await;
         match sent {
             Ok(_) => {
                 debug!(event = %message.event, "posted to the platform");

@@ -34,7 +34,7 @@ pub(crate) async fn run(worker: Arc<AgentWorker>, task: Task, slot: Option<Slot>
 }
 
 async fn execute(worker: &AgentWorker, task: Task) -> Task {
-    let mut task = task.with_configuration(worker.config.clone());
+    let mut task = task.with_configuration(worker.platform.clone());
     info!("task accepted");
     task.status = AgentExecutionStatus::Executing;
     if let Err(e) = task.save().await {
@@ -47,7 +47,7 @@ async fn execute(worker: &AgentWorker, task: Task) -> Task {
     {
         // The platform's copy holds the plan the handler's tools updated; adopt only the plan,
         // so the handler's result, tools and tokens are kept.
-        match Tasks::new(worker.config.clone()).aget(&done.id).await {
+        match Tasks::new(worker.platform.clone()).aget(&done.id).await {
             Ok(fresh) => done.deep_planning = fresh.deep_planning,
             Err(e) => {
                 warn!(error = %e, "could not read the plan; finishing the task");
@@ -126,7 +126,7 @@ pub(crate) async fn report_malformed(worker: Arc<AgentWorker>, payload: String, 
         result: Some(format!("the worker could not read this task: {problem}")),
         ..TaskUpdate::default()
     };
-    if let Err(e) = Tasks::new(worker.config.clone())
+    if let Err(e) = Tasks::new(worker.platform.clone())
         .aupdate(&id, &update)
         .await
     {

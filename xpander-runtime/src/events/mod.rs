@@ -24,7 +24,7 @@ use tracing::{error, info, warn};
 use crate::backoff::Backoff;
 use crate::handler::Handler;
 use crate::model::{LocalTaskTest, Task};
-use crate::{ConfigError, Configuration, Error, Result, runner};
+use crate::{ConfigError, Configuration, Error, Platform, Result, runner};
 use worker::AgentWorker;
 
 /// How many plan-following re-runs a task gets before it is saved as it stands.
@@ -245,7 +245,7 @@ impl Events {
             let test = self.test_task.clone().filter(|_| workers.is_empty());
             workers.push(AgentWorker::new(
                 agent_id.clone(),
-                config.with_agent_id(agent_id),
+                Platform::new(config.with_agent_id(agent_id)),
                 handler,
                 settings.clone(),
                 stop.clone(),

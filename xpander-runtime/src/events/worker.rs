@@ -21,7 +21,7 @@ use crate::model::{
     CreateTaskRequest, DeployedAsset, EnvironmentConflict, LocalTaskTest, Task, WorkerEventType,
     decode,
 };
-use crate::{Configuration, Error, Result, Tasks};
+use crate::{Error, Platform, Result, Tasks};
 
 /// How many task ids are remembered to drop duplicate deliveries.
 const RECENT_TASKS: usize = 4096;
@@ -29,7 +29,7 @@ const RECENT_TASKS: usize = 4096;
 /// Everything one agent's worker needs, shared with its tasks.
 pub(crate) struct AgentWorker {
     pub(crate) agent_id: String,
-    pub(crate) config: Configuration,
+    pub(crate) platform: Platform,
     pub(crate) handler: Handler,
     pub(crate) settings: Arc<Settings>,
     /// Set: stop reading new tasks and drain.
@@ -45,7 +45,7 @@ pub(crate) struct AgentWorker {
 impl AgentWorker {
     pub(crate) fn new(
         agent_id: String,
-        config: Configuration,
+        platform: Platform,
         handler: Handler,
         settings: Arc<Settings>,
         stop: CancellationToken,
@@ -54,7 +54,7 @@ impl AgentWorker {
     ) -> Arc<Self> {
         Arc::new(Self {
             agent_id,
-            config,
+            platform,
             handler,
             settings,
             stop,
@@ -76,7 +76,7 @@ impl AgentWorker {
     /// Serves the agent until `stop`, then drains its tasks and says goodbye.
     pub(crate) async fn run(self: Arc<Self>) -> Result<()> {
         let control = Control::spawn(
-            self.config.clone(),
+            self.platform.clone(),
             self.agent_id.clone(),
             self.settings.heartbeat_interval,
         );
@@ -155,7 +155,7 @@ impl Reader {
         let worker = self.worker.clone();
         let settings = &worker.settings;
         let opening = connection::open(
-            &worker.config,
+            &worker.platform,
             &worker.agent_id,
             self.last_event_id.as_deref(),
             settings.read_idle_timeout,
@@ -270,7 +270,7 @@ impl Reader {
         .source("sdk")
         .run_locally(true);
         request.agent_version = request.agent_version.filter(|v| !v.is_empty());
-        match Tasks::new(worker.config.clone())
+        match Tasks::new(worker.platform.clone())
             .acreate(&worker.agent_id, request)
             .await
         {

@@ -1099,7 +1099,7 @@ mod tests {
 /// It takes no part in equality.
 #[derive(Clone, Default)]
 pub struct AgentContext {
-    pub(crate) platform: Option<crate::Configuration>,
+    pub(crate) platform: Option<crate::Platform>,
 }
 
 impl PartialEq for AgentContext {

@@ -207,7 +207,7 @@ pub struct Task {
 /// worker and `Backend`) and the model that served it (reported as metrics `ai_model`).
 #[derive(Clone, Default)]
 pub struct TaskContext {
-    pub(crate) platform: Option<crate::Configuration>,
+    pub(crate) platform: Option<crate::Platform>,
     pub(crate) served_model: Option<String>,
 }
 

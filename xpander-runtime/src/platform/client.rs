@@ -1,0 +1,58 @@
+//! The process's HTTP clients: one connection pool per connect timeout and tokio runtime, with
+//! TLS on rustls and ring.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// The pooled HTTP client for requests with this connect timeout on the current tokio runtime.
+///
+/// Every configuration shares it, so a handler that builds a `Backend` per task reuses warm
+/// connections instead of paying for a new pool and TLS handshakes. It is kept per runtime
+/// because a pooled connection is driven by the runtime that opened it and dies with it.
+pub(crate) fn pooled(connect_timeout: Duration) -> reqwest::Client {
+    // Few entries: one per runtime and timeout. Runtime ids of ended runtimes are reused, and
+    // their dead connections are dropped by the pool on checkout.
+    const MOST: usize = 64;
+    type Key = (Duration, Option<tokio::runtime::Id>);
+    static CLIENTS: Mutex<Vec<(Key, reqwest::Client)>> = Mutex::new(Vec::new());
+    let key = (
+        connect_timeout,
+        tokio::runtime::Handle::try_current().ok().map(|h| h.id()),
+    );
+    let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return client.clone();
+    }
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config())
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .user_agent(concat!("xpander-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        // Building fails only if the TLS backend cannot initialise, which no configuration
+        // value influences.
+        .expect("the HTTP client (rustls) could not be initialised");
+    if clients.len() == MOST {
+        clients.remove(0);
+    }
+    clients.push((key, client.clone()));
+    client
+}
+
+/// TLS for platform requests: rustls on the ring provider with the operating system's trust
+/// store. Given to the client directly, so the process-wide default provider stays the
+/// application's choice (and ring builds in a fraction of aws-lc's time).
+fn tls_config() -> rustls::ClientConfig {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        // ring supports the default protocol versions, and the verifier needs no set-up on
+        // Linux, macOS or Windows: a failure here is a broken build, not a configuration.
+        .expect("rustls (ring) with the platform verifier could not be initialised")
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config
+}

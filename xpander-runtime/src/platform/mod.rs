@@ -1,0 +1,14 @@
+//! The platform: one handle ([`Platform`]), every endpoint listed once ([`routes`]), and how a
+//! request is sent (the key, timeouts, retries, typed errors) and its answer read.
+
+mod client;
+mod compat;
+pub(crate) mod endpoint;
+pub(crate) mod error_text;
+mod handle;
+mod request;
+pub(crate) mod routes;
+
+pub(crate) use client::pooled as http_client;
+pub(crate) use compat::PlatformRequest;
+pub use handle::Platform;

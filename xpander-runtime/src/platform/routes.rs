@@ -1,0 +1,227 @@
+//! Every platform endpoint the SDK calls, once: method and path, what it sends, what it answers.
+//! Read the devserver's router against this list.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::endpoint::{Endpoint, Ignored, Route, json_answers};
+use crate::model::{
+    Agent, AgentSummary, CreateTaskRequest, ExecutionMetricsReport, Task, TaskFilters,
+    TaskReportRequest, TaskSummary, TaskUpdateEvent, WorkerMessage,
+};
+
+json_answers!(Agent, Task, Vec<AgentSummary>, Vec<TaskSummary>);
+
+/// `x-agent-version`, sent when a version other than the latest (`0` or empty) is asked for.
+fn agent_version(route: Route, version: Option<&str>) -> Route {
+    match version.filter(|v| !v.is_empty() && *v != "0") {
+        Some(version) => route.header("x-agent-version", version),
+        None => route,
+    }
+}
+
+// --- agents ---------------------------------------------------------------------------------
+
+/// `GET /agents/{agent_id}`, with `x-agent-version` for a pinned version.
+pub(crate) struct GetAgent<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) version: Option<u32>,
+}
+
+impl Endpoint for GetAgent<'_> {
+    type Response = Agent;
+    fn route(self) -> Route {
+        let version = self.version.map(|v| v.to_string());
+        agent_version(
+            Route::get(format!("/agents/{}", self.agent_id)),
+            version.as_deref(),
+        )
+    }
+}
+
+/// `GET /agents/list`.
+pub(crate) struct ListAgents;
+
+impl Endpoint for ListAgents {
+    type Response = Vec<AgentSummary>;
+    fn route(self) -> Route {
+        Route::get("/agents/list".into())
+    }
+}
+
+// --- tasks ----------------------------------------------------------------------------------
+
+/// `POST /agent-execution/{agent_id}`: a new task, with `x-agent-version` for a pinned version.
+pub(crate) struct CreateTask<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) request: &'a CreateTaskRequest,
+}
+
+impl Endpoint for CreateTask<'_> {
+    type Response = Task;
+    fn route(self) -> Route {
+        let route = Route::post(format!("/agent-execution/{}", self.agent_id));
+        agent_version(route, self.request.agent_version.as_deref()).json(self.request)
+    }
+}
+
+/// `GET /agent-execution/{task_id}/status`: the whole task.
+pub(crate) struct GetTask<'a> {
+    pub(crate) task_id: &'a str,
+}
+
+impl Endpoint for GetTask<'_> {
+    type Response = Task;
+    fn route(self) -> Route {
+        Route::get(format!("/agent-execution/{}/status", self.task_id))
+    }
+}
+
+/// `PATCH /agent-execution/{task_id}/update`: a whole task (a save) or some of its fields.
+pub(crate) struct UpdateTask<'a, B> {
+    pub(crate) task_id: &'a str,
+    pub(crate) body: &'a B,
+}
+
+impl<B: Serialize> Endpoint for UpdateTask<'_, B> {
+    type Response = Task;
+    fn route(self) -> Route {
+        Route::patch(format!("/agent-execution/{}/update", self.task_id)).json(self.body)
+    }
+}
+
+/// `DELETE /agent-execution/{task_id}`: stops the task.
+pub(crate) struct StopTask<'a> {
+    pub(crate) task_id: &'a str,
+}
+
+impl Endpoint for StopTask<'_> {
+    type Response = Task;
+    fn route(self) -> Route {
+        Route::delete(format!("/agent-execution/{}", self.task_id))
+    }
+}
+
+/// Whose task history to list.
+pub(crate) enum HistoryOf<'a> {
+    Agent(&'a str),
+    User(&'a str),
+}
+
+/// `GET /agent-execution/executions/history/{agent_id}` or `.../history/user/{user_id}`, with
+/// the filters as query parameters.
+pub(crate) struct TaskHistory<'a> {
+    pub(crate) of: HistoryOf<'a>,
+    pub(crate) filters: &'a TaskFilters,
+}
+
+impl Endpoint for TaskHistory<'_> {
+    type Response = Vec<TaskSummary>;
+    fn route(self) -> Route {
+        let path = match self.of {
+            HistoryOf::Agent(id) => format!("/agent-execution/executions/history/{id}"),
+            HistoryOf::User(id) => format!("/agent-execution/executions/history/user/{id}"),
+        };
+        let filters = self.filters;
+        let status = filters.status.as_ref().map(|s| s.as_str().to_owned());
+        [
+            ("user_id", &filters.user_id),
+            ("parent_task_id", &filters.parent_task_id),
+            ("triggering_agent_id", &filters.triggering_agent_id),
+            ("status", &status),
+            ("internal_status", &filters.internal_status),
+        ]
+        .into_iter()
+        .fold(Route::get(path), |route, (name, value)| match value {
+            Some(value) => route.query(name, value.clone()),
+            None => route,
+        })
+    }
+}
+
+/// `POST /agent-execution/{agent_id}/report_task`: records a task run outside the platform.
+pub(crate) struct ReportExternalTask<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) report: &'a TaskReportRequest,
+}
+
+impl Endpoint for ReportExternalTask<'_> {
+    type Response = Task;
+    fn route(self) -> Route {
+        Route::post(format!("/agent-execution/{}/report_task", self.agent_id)).json(self.report)
+    }
+}
+
+/// `POST /agent-execution/{task_id}/events/push`: events for the task's watchers.
+pub(crate) struct PushTaskEvents<'a> {
+    pub(crate) task_id: &'a str,
+    pub(crate) events: &'a [TaskUpdateEvent],
+}
+
+impl Endpoint for PushTaskEvents<'_> {
+    type Response = Ignored;
+    fn route(self) -> Route {
+        Route::post(format!("/agent-execution/{}/events/push", self.task_id)).json(&self.events)
+    }
+}
+
+/// `POST /agents-metrics/{agent_id}/execution`: a finished task's token usage and duration.
+pub(crate) struct ReportMetrics<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) report: &'a ExecutionMetricsReport,
+}
+
+impl Endpoint for ReportMetrics<'_> {
+    type Response = Ignored;
+    fn route(self) -> Route {
+        Route::post(format!("/agents-metrics/{}/execution", self.agent_id)).json(self.report)
+    }
+}
+
+// --- the worker channel ---------------------------------------------------------------------
+
+/// `GET {events}/{agent_id}/?environment=local|xpander`: the worker's event stream, with
+/// `Last-Event-ID` when the server sent ids.
+#[derive(Clone, Copy)]
+pub(crate) struct WorkerEvents<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) environment: &'a str,
+    pub(crate) last_event_id: Option<&'a str>,
+}
+
+impl Endpoint for WorkerEvents<'_> {
+    /// Read as a stream, never as a whole ([`super::Platform::open_stream`]).
+    type Response = Ignored;
+    fn route(self) -> Route {
+        let route = Route::get(format!("{}/", self.agent_id))
+            .on_worker_channel()
+            .query("environment", self.environment)
+            .header("accept", "text/event-stream")
+            .header("cache-control", "no-store");
+        match self.last_event_id {
+            Some(id) => route.header("last-event-id", id),
+            None => route,
+        }
+    }
+}
+
+/// `POST {events}/{worker_id}?type=worker&agent_id=...`: a heartbeat, a capacity update or
+/// `worker-finished`, within the platform's POST-back timeout.
+pub(crate) struct PostWorkerMessage<'a> {
+    pub(crate) worker_id: &'a str,
+    pub(crate) agent_id: &'a str,
+    pub(crate) message: &'a WorkerMessage,
+}
+
+impl Endpoint for PostWorkerMessage<'_> {
+    type Response = Ignored;
+    fn route(self) -> Route {
+        Route::post(self.worker_id.to_owned())
+            .on_worker_channel()
+            .query("type", "worker")
+            .query("agent_id", self.agent_id)
+            .json(self.message)
+            .timeout(Duration::from_secs(10))
+    }
+}
