@@ -89,6 +89,10 @@ pub enum Error {
         "worker environment conflict: {0} (stop the other worker, or set IS_XPANDER_CLOUD to match it)"
     )]
     EnvironmentConflict(String),
+    /// The worker's own task ended without an outcome: it panicked (a bug in the runtime) or
+    /// its runtime shut down under it.
+    #[error("the worker's task failed: {0}")]
+    WorkerTask(#[source] tokio::task::JoinError),
     /// A task run by this process did not complete.
     #[error("task {task_id} ended `{status}`: {result}")]
     TaskFailed {

@@ -13,11 +13,41 @@ use crate::{Configuration, Error};
 /// A boxed, `Send` future, as registered handlers return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a task handler produced: the task, or the error message that becomes its result.
-pub type HandlerResult = Result<Task, String>;
+/// What a task handler produced: the task, or the error that becomes its result.
+pub type HandlerResult = Result<Task, HandlerError>;
 
-/// What a hook produced: nothing, or an error message.
-pub type HookResult = Result<(), String>;
+/// What a hook produced: nothing, or an error.
+pub type HookResult = Result<(), HandlerError>;
+
+/// The error a handler or hook returned, as its text: handlers return any
+/// `Result<Task, E: Display>`, and the text is what the platform is told.
+///
+/// ```
+/// use xpander_runtime::{HandlerError, Handler, Task};
+///
+/// let error = HandlerError::new(format_args!("no model for {}", "agent-1"));
+/// assert_eq!(error.to_string(), "no model for agent-1");
+///
+/// // A handler given in code returns its own error type; the runtime keeps its text.
+/// let handler = Handler::new(|_task: Task| async { Err::<Task, _>("the model is down") });
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerError(String);
+
+impl HandlerError {
+    /// An error with `message` as its text.
+    pub fn new(message: impl Display) -> Self {
+        Self(message.to_string())
+    }
+}
+
+impl Display for HandlerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HandlerError {}
 
 /// The argument of an `#[on_task]` handler.
 #[diagnostic::on_unimplemented(
@@ -55,7 +85,7 @@ impl IntoTaskResult for Task {
 
 impl<E: Display> IntoTaskResult for Result<Task, E> {
     fn into_task_result(self) -> HandlerResult {
-        self.map_err(|e| e.to_string())
+        self.map_err(HandlerError::new)
     }
 }
 
@@ -77,7 +107,7 @@ impl IntoHookResult for () {
 
 impl<E: Display> IntoHookResult for Result<(), E> {
     fn into_hook_result(self) -> HookResult {
-        self.map_err(|e| e.to_string())
+        self.map_err(HandlerError::new)
     }
 }
 
@@ -231,17 +261,6 @@ impl Handler {
         Self(HandlerFn::Blocking(std::sync::Arc::new(move |task| {
             handler(task).into_task_result()
         })))
-    }
-}
-
-impl From<&crate::registry::TaskHandler> for Handler {
-    fn from(handler: &crate::registry::TaskHandler) -> Self {
-        Self(match handler.call() {
-            crate::registry::TaskFn::Async(call) => HandlerFn::Async(std::sync::Arc::new(call)),
-            crate::registry::TaskFn::Blocking(call) => {
-                HandlerFn::Blocking(std::sync::Arc::new(call))
-            }
-        })
     }
 }
 

@@ -6,10 +6,10 @@ use std::ffi::OsString;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::model::{AgentExecutionStatus, LocalTaskTest, OutputFormat, Task};
+use crate::model::{LocalTaskTest, OutputFormat, Task};
 use crate::registry::{self, TaskHandler};
-use crate::runner;
 use crate::{Error, Events, Result};
+use crate::{hooks, runner};
 
 /// The flags every worker binary understands.
 #[derive(Debug, Parser)]
@@ -133,25 +133,11 @@ fn default_handler() -> &'static TaskHandler {
 /// Runs a test task through the handler with no platform, prints its result and says whether
 /// it completed.
 async fn run_offline(handler: &TaskHandler, test: LocalTaskTest) -> Result<()> {
-    runner::run_boot_hooks().await?;
+    hooks::run_boot_hooks().await?;
     let done = runner::execute(&handler.into(), local_task(test), None).await;
-    let outcome = test_outcome(done);
-    runner::run_shutdown_hooks().await;
+    let outcome = crate::events::test_outcome(done);
+    hooks::run_shutdown_hooks().await;
     outcome
-}
-
-/// Prints the test task's result; an error unless it completed.
-pub(crate) fn test_outcome(task: Task) -> Result<()> {
-    print_result(&task);
-    if task.status == AgentExecutionStatus::Completed {
-        Ok(())
-    } else {
-        Err(Error::TaskFailed {
-            task_id: task.id,
-            status: task.status.to_string(),
-            result: task.result.unwrap_or_default(),
-        })
-    }
 }
 
 /// A task built from a test task, as the platform would create it.
@@ -167,19 +153,6 @@ pub(crate) fn local_task(test: LocalTaskTest) -> Task {
         input: test.input,
         ..Task::from_prompt("")
     }
-}
-
-/// Prints a finished task's result on stdout: pretty JSON for a JSON result.
-pub(crate) fn print_result(task: &Task) {
-    let Some(result) = task.result.as_deref() else {
-        eprintln!("task {} {} with no result set", task.id, task.status);
-        return;
-    };
-    let pretty = (task.output_format == Some(OutputFormat::Json))
-        .then(|| serde_json::from_str::<serde_json::Value>(result).ok())
-        .flatten()
-        .and_then(|value| serde_json::to_string_pretty(&value).ok());
-    println!("{}", pretty.as_deref().unwrap_or(result));
 }
 
 #[cfg(test)]

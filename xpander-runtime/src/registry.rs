@@ -15,11 +15,12 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::handler::{BoxFuture, HandlerResult, HookResult};
-use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
-use crate::{Configuration, Error};
+use tracing::error;
 
-pub use crate::runner::invoke_auth_hooks;
+use crate::handler::{BoxFuture, Handler, HandlerFn, HandlerResult, HookResult};
+use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
+use crate::panic::{caught, panic_message};
+use crate::{Configuration, Error};
 
 /// Where a handler or hook was declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -116,6 +117,15 @@ impl fmt::Debug for TaskHandler {
             .field("test_task", &self.test_task.is_some())
             .field("configuration", &self.configuration.is_some())
             .finish()
+    }
+}
+
+impl From<&TaskHandler> for Handler {
+    fn from(handler: &TaskHandler) -> Self {
+        Handler(match handler.call() {
+            TaskFn::Async(call) => HandlerFn::Async(std::sync::Arc::new(call)),
+            TaskFn::Blocking(call) => HandlerFn::Blocking(std::sync::Arc::new(call)),
+        })
     }
 }
 
@@ -234,6 +244,24 @@ pub fn task_handlers() -> &'static [&'static TaskHandler] {
 /// Every `#[on_auth_event]` hook, in the same order.
 pub fn auth_hooks() -> &'static [&'static AuthHook] {
     sorted!(AuthHook)
+}
+
+/// Invokes every `#[on_auth_event]` hook in registry order. Each error or panic is logged with
+/// the hook's name and the task id, and the next hook still runs.
+pub async fn invoke_auth_hooks(agent: &Agent, task: &Task, event: &TaskUpdateEvent) {
+    for hook in auth_hooks() {
+        let call = hook.call();
+        match caught(|| call(agent, task, event)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                error!(hook = %hook.info(), task_id = %task.id, %error, "auth event hook failed")
+            }
+            Err(panic) => error!(
+                hook = %hook.info(), task_id = %task.id, panic = %panic_message(&*panic),
+                "auth event hook panicked"
+            ),
+        }
+    }
 }
 
 /// Every `#[on_boot]` hook, in the same order.

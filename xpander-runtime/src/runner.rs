@@ -1,28 +1,46 @@
-//! Running one task through a handler, and running hooks: the same code for the worker and
-//! for local runs. A panic, an error or a timeout fails the task, never the caller.
+//! Running one task through a handler: the same code for the worker and for local runs. An
+//! error, a panic or a timeout fails the task ([`Failure`]), never the caller.
 
-use std::any::Any;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
+use std::fmt;
 use std::time::{Duration, Instant};
 
-use futures_util::FutureExt;
-use tracing::{error, warn};
+use crate::handler::{Handler, HandlerFn, HandlerResult};
+use crate::model::{AgentExecutionStatus, OutputFormat, Task};
+use crate::panic::{Caught, caught, on_blocking_pool, panic_message};
 
-use crate::Error;
-use crate::handler::{Handler, HandlerFn, HandlerResult, HookResult};
-use crate::model::{Agent, AgentExecutionStatus, OutputFormat, Task, TaskUpdateEvent};
-use crate::registry::{self, HookFn};
+/// Why a task did not get the handler's own outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// The handler returned an error; its text.
+    Handler(String),
+    /// The handler panicked; the panic's message.
+    Panic(String),
+    /// The handler ran longer than the task timeout.
+    Timeout(Duration),
+    /// The worker shut down, and its shutdown timeout passed, while the handler ran.
+    Shutdown,
+}
 
-/// Runs `task` through `handler` and returns the task as it should be saved: `completed` if the
-/// handler left it `executing`, a status the handler set kept, `error` with the message on an
-/// error, a panic or a timeout. A JSON result is normalised, and `duration` is measured unless
-/// the handler set it.
-pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<Duration>) -> Task {
-    task.status = AgentExecutionStatus::Executing;
-    // The handler owns the task while it runs; this copy is what an error is reported on.
-    let before = task.clone();
-    let started = Instant::now();
+impl fmt::Display for Failure {
+    /// The text saved as the task's result.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Handler(message) => f.write_str(message),
+            Self::Panic(message) => write!(f, "handler panicked: {message}"),
+            Self::Timeout(limit) => {
+                write!(f, "handler timed out after {:.1} s", limit.as_secs_f64())
+            }
+            Self::Shutdown => f.write_str("worker shut down before the task finished"),
+        }
+    }
+}
+
+/// Runs `task` through `handler`: the task as the handler returned it, or why it did not.
+pub(crate) async fn call(
+    handler: &Handler,
+    task: Task,
+    timeout: Option<Duration>,
+) -> Result<Task, Failure> {
     let outcome = match &handler.0 {
         HandlerFn::Async(call) => bounded(timeout, caught(|| call(task))).await,
         HandlerFn::Blocking(call) => {
@@ -30,18 +48,20 @@ pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<D
             bounded(timeout, on_blocking_pool(move || call(task))).await
         }
     };
-    let mut done = match outcome {
-        Ok(Ok(Ok(task))) => task,
-        Ok(Ok(Err(message))) => failed(before, message),
-        Ok(Err(panic)) => failed(
-            before,
-            format!("handler panicked: {}", panic_message(&*panic)),
-        ),
-        Err(limit) => failed(
-            before,
-            format!("handler timed out after {:.1} s", limit.as_secs_f64()),
-        ),
-    };
+    match outcome {
+        Ok(Ok(Ok(task))) => Ok(task),
+        Ok(Ok(Err(error))) => Err(Failure::Handler(error.to_string())),
+        Ok(Err(panic)) => Err(Failure::Panic(panic_message(&*panic))),
+        Err(limit) => Err(Failure::Timeout(limit)),
+    }
+}
+
+/// The task as it should be saved, from the one it was run on (`before`) and the outcome of
+/// the run that started at `started`: `completed` if the handler left it `executing`, a status
+/// the handler set kept, `error` with the failure's text. A JSON result is normalised, and
+/// `duration` is measured unless the handler set it.
+pub(crate) fn conclude(before: Task, outcome: Result<Task, Failure>, started: Instant) -> Task {
+    let mut done = outcome.unwrap_or_else(|failure| failed(before, &failure));
     if done.status == AgentExecutionStatus::Executing {
         done.status = AgentExecutionStatus::Completed;
     }
@@ -52,23 +72,21 @@ pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<D
     done
 }
 
-/// An output, or the payload of the panic that replaced it.
-pub(crate) type Caught<T> = Result<T, Box<dyn Any + Send>>;
-
-/// Calls an async fn and polls its future, catching a panic in either.
-pub(crate) async fn caught<Fut: Future>(call: impl FnOnce() -> Fut) -> Caught<Fut::Output> {
-    let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
-    AssertUnwindSafe(future).catch_unwind().await
+/// Runs `task` (marked `executing`) through `handler` and concludes it; see [`conclude`].
+pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<Duration>) -> Task {
+    task.status = AgentExecutionStatus::Executing;
+    // The handler owns the task while it runs; this copy is what a failure is reported on.
+    let before = task.clone();
+    let started = Instant::now();
+    let outcome = call(handler, task, timeout).await;
+    conclude(before, outcome, started)
 }
 
-/// Runs a plain fn on the blocking pool, catching a panic. A timed-out blocking handler keeps
-/// its thread: a plain fn cannot be interrupted.
-async fn on_blocking_pool<T: Send + 'static>(
-    call: impl FnOnce() -> T + Send + 'static,
-) -> Caught<T> {
-    tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(call)))
-        .await
-        .unwrap_or_else(|join| Err(join.into_panic()))
+/// `task` ended in `error`, with the failure as its result.
+pub(crate) fn failed(mut task: Task, failure: &Failure) -> Task {
+    task.status = AgentExecutionStatus::Error;
+    task.result = Some(failure.to_string());
+    task
 }
 
 async fn bounded(
@@ -79,22 +97,6 @@ async fn bounded(
         Some(limit) => tokio::time::timeout(limit, run).await.map_err(|_| limit),
         None => Ok(run.await),
     }
-}
-
-/// `task` ended in `error` with `message` as its result.
-pub(crate) fn failed(mut task: Task, message: String) -> Task {
-    task.status = AgentExecutionStatus::Error;
-    task.result = Some(message);
-    task
-}
-
-/// The text of a panic payload (`panic!("...")` gives a `&str` or a `String`).
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_owned())
 }
 
 /// For a task whose `output_format` is `json`, a result that is JSON only once a code fence or
@@ -123,67 +125,10 @@ fn normalize_json_result(task: &mut Task) {
     }
 }
 
-/// Runs one boot or shutdown hook, catching a panic.
-async fn run_hook(call: HookFn) -> HookResult {
-    let caught = match call {
-        HookFn::Async(call) => caught(call).await,
-        HookFn::Blocking(call) => on_blocking_pool(call).await,
-    };
-    caught.unwrap_or_else(|panic| Err(format!("panicked: {}", panic_message(&*panic))))
-}
-
-/// Runs every `#[on_boot]` hook in registry order; the first failure stops start-up.
-pub(crate) async fn run_boot_hooks() -> Result<(), Error> {
-    for hook in registry::boot_hooks() {
-        run_hook(hook.call()).await.map_err(|message| Error::Hook {
-            kind: "boot",
-            hook: hook.info().to_string(),
-            message,
-        })?;
-    }
-    Ok(())
-}
-
-/// How long one shutdown hook may run.
-const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
-
-/// Runs every `#[on_shutdown]` hook in registry order, each bounded by
-/// [`SHUTDOWN_HOOK_LIMIT`]; failures are logged and the next hook runs.
-pub(crate) async fn run_shutdown_hooks() {
-    let limit = SHUTDOWN_HOOK_LIMIT;
-    for hook in registry::shutdown_hooks() {
-        match tokio::time::timeout(limit, run_hook(hook.call())).await {
-            Ok(Ok(())) => {}
-            Ok(Err(message)) => error!(hook = %hook.info(), %message, "shutdown hook failed"),
-            Err(_) => {
-                warn!(hook = %hook.info(), limit_s = limit.as_secs_f64(), "shutdown hook timed out")
-            }
-        }
-    }
-}
-
-/// Invokes every `#[on_auth_event]` hook in registry order. Each error or panic is logged with
-/// the hook's name and the task id, and the next hook still runs.
-pub async fn invoke_auth_hooks(agent: &Agent, task: &Task, event: &TaskUpdateEvent) {
-    for hook in registry::auth_hooks() {
-        let call = hook.call();
-        match caught(|| call(agent, task, event)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(message)) => {
-                error!(hook = %hook.info(), task_id = %task.id, %message, "auth event hook failed")
-            }
-            Err(panic) => error!(
-                hook = %hook.info(), task_id = %task.id, panic = %panic_message(&*panic),
-                "auth event hook panicked"
-            ),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::BoxFuture;
+    use crate::handler::{BoxFuture, HandlerError};
     use crate::registry::{HandlerInfo, TaskFn, TaskHandler};
 
     const INFO: HandlerInfo = HandlerInfo {
@@ -219,7 +164,7 @@ mod tests {
     }
 
     fn errs(_: Task) -> BoxFuture<'static, HandlerResult> {
-        Box::pin(async move { Err("no luck".to_owned()) })
+        Box::pin(async move { Err(HandlerError::new("no luck")) })
     }
 
     fn sleeps(task: Task) -> BoxFuture<'static, HandlerResult> {

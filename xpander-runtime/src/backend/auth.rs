@@ -184,13 +184,13 @@ impl AuthCallback {
     }
 
     async fn call(&self, agent: &Agent, task: &Task, event: &TaskUpdateEvent) {
-        match crate::runner::caught(|| (self.0)(agent, task, event)).await {
+        match crate::panic::caught(|| (self.0)(agent, task, event)).await {
             Ok(Ok(())) => {}
             Ok(Err(message)) => {
                 error!(task_id = %task.id, %message, "auth events callback failed")
             }
             Err(panic) => error!(
-                task_id = %task.id, panic = %crate::runner::panic_message(&*panic),
+                task_id = %task.id, panic = %crate::panic::panic_message(&*panic),
                 "auth events callback panicked"
             ),
         }

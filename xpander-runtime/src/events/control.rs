@@ -1,6 +1,7 @@
-//! The worker's messages to the platform: heartbeats, capacity updates and `worker-finished`,
-//! POSTed to `{events_base}/{worker_id}?type=worker&agent_id=...` by one task per agent, in
-//! order, off the SSE read loop. Failures are logged and retried, never fatal.
+//! The worker's control plane: heartbeats, capacity updates and `worker-finished`, POSTed to
+//! the worker channel ([`PostWorkerMessage`]) by one task per agent, in order, off the SSE read
+//! loop. That task alone owns the busy state: it counts the slots taken and freed. Failures
+//! are logged and retried, never fatal.
 
 use std::time::Duration;
 
@@ -19,34 +20,54 @@ const ATTEMPTS: u32 = 3;
 
 enum Command {
     Registered(String),
-    Capacity(bool),
+    SlotTaken,
+    SlotFreed,
+    Draining,
     Finish(oneshot::Sender<()>),
 }
 
-/// Sends the control-plane messages of one agent worker.
+/// The control plane of one agent worker.
 #[derive(Clone)]
 pub(crate) struct Control {
     commands: mpsc::UnboundedSender<Command>,
 }
 
 impl Control {
-    /// Starts the sender; heartbeats begin once a worker id is known.
-    pub(crate) fn spawn(platform: Platform, agent_id: String, heartbeat: Duration) -> Self {
+    /// Starts the control task for a worker with `slots` execution slots; heartbeats begin
+    /// once a worker id is known.
+    pub(crate) fn spawn(
+        platform: Platform,
+        agent_id: String,
+        slots: usize,
+        heartbeat: Duration,
+    ) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(platform, agent_id, heartbeat, receiver));
+        let state = Busy {
+            slots: slots.max(1),
+            ..Busy::default()
+        };
+        tokio::spawn(run(platform, agent_id, heartbeat, state, receiver));
         Self { commands }
     }
 
     /// The platform registered (or re-registered) this worker under `worker_id`: heartbeat it.
     pub(crate) fn registered(&self, worker_id: &str) {
-        let _ = self
-            .commands
-            .send(Command::Registered(worker_id.to_owned()));
+        self.send(Command::Registered(worker_id.to_owned()));
     }
 
-    /// Reports the worker busy (no free slot) or free again.
-    pub(crate) fn capacity(&self, is_busy: bool) {
-        let _ = self.commands.send(Command::Capacity(is_busy));
+    /// A task took a slot.
+    pub(crate) fn slot_taken(&self) {
+        self.send(Command::SlotTaken);
+    }
+
+    /// A task gave its slot back.
+    pub(crate) fn slot_freed(&self) {
+        self.send(Command::SlotFreed);
+    }
+
+    /// The worker stopped reading: busy from now on, so the platform sends nothing more.
+    pub(crate) fn draining(&self) {
+        self.send(Command::Draining);
     }
 
     /// Sends `worker-finished` and stops; returns once sent (or given up).
@@ -56,19 +77,49 @@ impl Control {
             let _ = sent.await;
         }
     }
+
+    fn send(&self, command: Command) {
+        // The control task ends only after `finish`; nothing is sent after that.
+        let _ = self.commands.send(command);
+    }
+}
+
+/// Whether the worker is busy: every slot taken, or draining.
+#[derive(Debug, Default)]
+struct Busy {
+    slots: usize,
+    taken: usize,
+    draining: bool,
+}
+
+impl Busy {
+    /// Applies a slot command; false for any other command.
+    fn apply(&mut self, command: &Command) -> bool {
+        match command {
+            Command::SlotTaken => self.taken += 1,
+            Command::SlotFreed => self.taken = self.taken.saturating_sub(1),
+            Command::Draining => self.draining = true,
+            _ => return false,
+        }
+        true
+    }
+
+    fn is_busy(&self) -> bool {
+        self.draining || self.taken >= self.slots
+    }
 }
 
 async fn run(
     platform: Platform,
     agent_id: String,
     heartbeat: Duration,
+    mut state: Busy,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
     let mut worker_id: Option<String> = None;
-    // What this worker is (`busy`), and what the platform was last told (`reported`).
-    let mut busy = false;
+    // What the platform was last told.
     let mut reported = false;
-    // A command read ahead while folding capacity updates, handled next.
+    // A command read ahead while folding slot updates, handled next.
     let mut deferred: Option<Command> = None;
     let mut ticks = tokio::time::interval(heartbeat);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -78,9 +129,12 @@ async fn run(
     };
     loop {
         let command = match deferred.take() {
-            Some(command) => Some(command),
+            Some(command) => command,
             None => tokio::select! {
-                command = commands.recv() => command,
+                command = commands.recv() => match command {
+                    Some(command) => command,
+                    None => return,
+                },
                 _ = ticks.tick(), if worker_id.is_some() => {
                     if let Some(id) = &worker_id {
                         post(id, WorkerMessage::heartbeat(), 1).await;
@@ -90,31 +144,36 @@ async fn run(
             },
         };
         match command {
-            Some(Command::Registered(id)) => {
+            Command::Registered(id) => {
                 // A new registration is a new worker on the platform, free until told
                 // otherwise: tell it we are busy.
                 reported = false;
-                if busy {
+                if state.is_busy() {
                     post(&id, WorkerMessage::capacity(true), ATTEMPTS).await;
                     reported = true;
                 }
                 worker_id = Some(id);
                 ticks.reset_immediately();
             }
-            Some(Command::Capacity(is_busy)) => {
-                busy = is_busy;
-                // A saturated worker flips busy/free at every task; the flips queued while the
-                // last message was on its way fold into this one, so the platform is told only
-                // the state it should see now (a flip undone meanwhile sends nothing).
+            Command::Finish(done) => {
+                if let Some(id) = &worker_id {
+                    post(id, WorkerMessage::finished(), ATTEMPTS).await;
+                }
+                let _ = done.send(());
+                return;
+            }
+            slot => {
+                state.apply(&slot);
+                // A saturated worker flips busy/free at every task; the updates queued while
+                // the last message was on its way fold into this one, so the platform is told
+                // only the state it should see now (a flip undone meanwhile sends nothing).
                 while let Ok(next) = commands.try_recv() {
-                    match next {
-                        Command::Capacity(is_busy) => busy = is_busy,
-                        other => {
-                            deferred = Some(other);
-                            break;
-                        }
+                    if !state.apply(&next) {
+                        deferred = Some(next);
+                        break;
                     }
                 }
+                let busy = state.is_busy();
                 if let Some(id) = &worker_id
                     && busy != reported
                 {
@@ -122,14 +181,6 @@ async fn run(
                     reported = busy;
                 }
             }
-            Some(Command::Finish(done)) => {
-                if let Some(id) = &worker_id {
-                    post(id, WorkerMessage::finished(), ATTEMPTS).await;
-                }
-                let _ = done.send(());
-                return;
-            }
-            None => return,
         }
     }
 }

@@ -4,13 +4,16 @@
 //! stop reading, let tasks finish within the shutdown timeout, report the rest as failed, say
 //! `worker-finished`, run the shutdown hooks. [`crate::run`] drives it from the registry.
 
-mod capacity;
 mod connection;
 mod control;
 mod git;
-mod lifecycle;
+mod reader;
 mod recent;
 mod redact;
+mod run_task;
+mod settings;
+mod slots;
+mod test_task;
 mod worker;
 
 use std::future::Future;
@@ -23,45 +26,14 @@ use tracing::{error, info, warn};
 
 use crate::backoff::Backoff;
 use crate::handler::Handler;
+use crate::hooks;
 use crate::model::{LocalTaskTest, Task};
-use crate::{ConfigError, Configuration, Error, Platform, Result, runner};
+use crate::{ConfigError, Configuration, Error, Platform, Result};
+use run_task::TaskRunner;
+pub use settings::DEFAULT_MAX_PLAN_RETRIES;
+use settings::Settings;
+pub(crate) use test_task::outcome as test_outcome;
 use worker::AgentWorker;
-
-/// How many plan-following re-runs a task gets before it is saved as it stands.
-pub const DEFAULT_MAX_PLAN_RETRIES: u32 = 5;
-
-/// The worker's tunables; see the [`Events`] setters.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) max_sync_workers: usize,
-    pub(crate) heartbeat_interval: Duration,
-    pub(crate) shutdown_timeout: Duration,
-    pub(crate) read_idle_timeout: Duration,
-    pub(crate) reconnect_backoff: Backoff,
-    pub(crate) healthy_after: Duration,
-    pub(crate) task_timeout: Option<Duration>,
-    pub(crate) max_plan_retries: u32,
-}
-
-impl Settings {
-    fn from_env() -> Self {
-        let number = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        Self {
-            max_sync_workers: number("XPANDER_MAX_SYNC_WORKERS").map_or(6, |n| n.max(1) as usize),
-            heartbeat_interval: Duration::from_secs(2),
-            shutdown_timeout: Duration::from_secs(number("XPANDER_SHUTDOWN_TIMEOUT").unwrap_or(30)),
-            read_idle_timeout: Duration::from_secs(60),
-            reconnect_backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(30)),
-            healthy_after: Duration::from_secs(60),
-            task_timeout: None,
-            max_plan_retries: DEFAULT_MAX_PLAN_RETRIES,
-        }
-    }
-}
 
 /// The worker: configure it, give it handlers, start it.
 ///
@@ -219,7 +191,7 @@ impl Events {
         signals.abort();
         let test = outcome?;
         match test {
-            Some(task) if print_test_result => crate::local::test_outcome(task),
+            Some(task) if print_test_result => test_task::outcome(task),
             _ => Ok(()),
         }
     }
@@ -243,15 +215,13 @@ impl Events {
                 )
             })?;
             let test = self.test_task.clone().filter(|_| workers.is_empty());
-            workers.push(AgentWorker::new(
-                agent_id.clone(),
-                Platform::new(config.with_agent_id(agent_id)),
+            let runner = TaskRunner {
+                platform: Platform::new(config.with_agent_id(agent_id.clone())),
                 handler,
-                settings.clone(),
-                stop.clone(),
-                force.clone(),
-                test,
-            ));
+                settings: settings.clone(),
+                force: force.clone(),
+            };
+            workers.push(AgentWorker::new(agent_id, runner, stop.clone(), test));
         }
         if workers.is_empty() {
             return Err(Error::Usage(
@@ -306,14 +276,6 @@ pub struct EventsHandle {
     agents: Vec<String>,
 }
 
-impl std::fmt::Debug for AgentWorker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AgentWorker")
-            .field("agent_id", &self.agent_id)
-            .finish_non_exhaustive()
-    }
-}
-
 impl EventsHandle {
     /// Begins a graceful shutdown; a second call aborts the tasks still running.
     pub fn shutdown(&self) {
@@ -338,7 +300,7 @@ impl EventsHandle {
     async fn join_inner(self) -> Result<Option<Task>> {
         match self.join.await {
             Ok(outcome) => outcome,
-            Err(e) => Err(Error::Usage(format!("the worker task failed: {e}"))),
+            Err(e) => Err(Error::WorkerTask(e)),
         }
     }
 
@@ -369,7 +331,7 @@ async fn serve(
     stop: CancellationToken,
     force: CancellationToken,
 ) -> Result<Option<Task>> {
-    runner::run_boot_hooks().await?;
+    hooks::run_boot_hooks().await?;
     git::configure_from_env();
     let mut running = JoinSet::new();
     for worker in &workers {
@@ -390,26 +352,26 @@ async fn serve(
         }
     });
     let mut failure = None;
+    let mut test = None;
     while let Some(joined) = running.join_next().await {
-        let outcome =
-            joined.unwrap_or_else(|e| Err(Error::Usage(format!("an agent worker failed: {e}"))));
-        if let Err(e) = outcome {
-            error!(error = %e, "worker stopping");
-            failure.get_or_insert(e);
-            stop.cancel();
+        match joined
+            .map_err(Error::WorkerTask)
+            .and_then(|outcome| outcome)
+        {
+            Ok(done) => test = test.or(done),
+            Err(e) => {
+                error!(error = %e, "worker stopping");
+                failure.get_or_insert(e);
+                stop.cancel();
+            }
         }
     }
     deadline.abort();
-    runner::run_shutdown_hooks().await;
+    hooks::run_shutdown_hooks().await;
     info!("worker stopped");
     match failure {
         Some(e) => Err(e),
-        None => Ok(workers.iter().find_map(|w| {
-            w.test_result
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-        })),
+        None => Ok(test),
     }
 }
 
