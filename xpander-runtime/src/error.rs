@@ -66,6 +66,9 @@ pub enum Error {
     /// `Error` itself.
     #[error(transparent)]
     Backend(Box<crate::BackendError>),
+    /// The handlers linked into the binary cannot be served: none, or two for one agent.
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
     /// A boot hook failed, which stops start-up.
     #[error("{kind} hook {hook} failed: {message}")]
     Hook {

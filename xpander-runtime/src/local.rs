@@ -84,7 +84,7 @@ pub async fn run_with_args(
         }
         Err(e) => return Err(Error::Usage(e.to_string().trim_end().to_owned())),
     };
-    registry::check().map_err(|e| Error::Usage(e.to_string()))?;
+    registry::check()?;
     let invoke = cli.invoke_task()?;
     let online = std::env::var("XPANDER_API_KEY").is_ok_and(|key| !key.is_empty());
     let handler = default_handler();

@@ -22,28 +22,11 @@ use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
 use crate::panic::{caught, panic_message};
 use crate::{Configuration, Error};
 
-/// Where a handler or hook was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HandlerInfo {
-    /// The module it is in (`module_path!()`); first, so the order below groups by module.
-    pub module_path: &'static str,
-    /// The function's name.
-    pub name: &'static str,
-    /// The source file.
-    pub file: &'static str,
-    /// The line of the function.
-    pub line: u32,
-}
+mod error;
+mod info;
 
-impl fmt::Display for HandlerInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}::{} ({}:{})",
-            self.module_path, self.name, self.file, self.line
-        )
-    }
-}
+pub use error::RegistryError;
+pub use info::HandlerInfo;
 
 /// How a task handler is called.
 #[derive(Clone, Copy)]
@@ -313,34 +296,6 @@ fn check_handlers(handlers: &[&TaskHandler]) -> Result<(), RegistryError> {
         }
     }
     Ok(())
-}
-
-/// What the start-up check found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RegistryError {
-    /// No `#[on_task]` handler is linked into the binary.
-    #[error(
-        "no #[on_task] handler is registered: add one to your binary, e.g. \
-         `#[xpander_runtime::on_task] async fn handle(mut task: Task) -> Task {{ task.result = \
-         Some(\"done\".into()); task }}`. A handler in a library crate is linked only if the \
-         binary names that crate (`use my_handlers as _;`)"
-    )]
-    NoTaskHandler,
-    /// Two handlers serve the same agent.
-    #[error(
-        "two #[on_task] handlers serve {}: {first} and {second}; give each an `agent_id = \"...\"` \
-         or remove one",
-        agent_id.as_deref().map_or("XPANDER_AGENT_ID (neither names an agent_id)".to_owned(), |a| format!("agent `{a}`"))
-    )]
-    Duplicate {
-        /// The agent both serve (`None`: both serve `XPANDER_AGENT_ID`).
-        agent_id: Option<String>,
-        /// The first, in registry order.
-        first: Box<HandlerInfo>,
-        /// The second.
-        second: Box<HandlerInfo>,
-    },
 }
 
 #[cfg(test)]
