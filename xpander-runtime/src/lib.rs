@@ -43,6 +43,7 @@ mod pyjson;
 pub mod registry;
 mod runner;
 mod secret;
+pub mod sse;
 mod task_ops;
 mod tasks;
 

@@ -1,5 +1,5 @@
 //! Property tests of what the worker reads off the wire: arbitrary bytes through the SSE parser
-//! (eventsource-stream over a byte stream cut into arbitrary chunks, as the worker's
+//! (`xpander_runtime::sse` over a byte stream cut into arbitrary chunks, as the worker's
 //! connection reads it), and arbitrary JSON through the decoders of the events it handles
 //! (`Task`, `DeployedAsset`, `EnvironmentConflict`). Errors are expected; a panic never is.
 //!
@@ -8,12 +8,13 @@
 
 use std::path::Path;
 
-use eventsource_stream::{Event, Eventsource};
+use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt, stream};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 use xpander_runtime::model::{DeployedAsset, EnvironmentConflict, Task, WorkerEventType, decode};
+use xpander_runtime::sse::{DEFAULT_MAX_EVENT, EventStream, SseEvent};
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise.
 const CASES: u32 = 256;
@@ -31,7 +32,7 @@ fn config() -> Config {
 }
 
 /// Parses `bytes` delivered in chunks (cut at `cuts`) as the worker's connection does.
-fn parse(bytes: &[u8], cuts: &[usize]) -> Vec<Result<Event, String>> {
+fn parse(bytes: &[u8], cuts: &[usize]) -> Vec<Result<SseEvent, String>> {
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut ends: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
@@ -42,10 +43,8 @@ fn parse(bytes: &[u8], cuts: &[usize]) -> Vec<Result<Event, String>> {
             start = end;
         }
     }
-    let events = stream::iter(chunks.into_iter().map(Ok::<_, String>))
-        .eventsource()
-        .map(|item| item.map_err(|e| e.to_string()))
-        .collect::<Vec<_>>();
+    let chunks = stream::iter(chunks.into_iter().map(|c| Ok::<_, String>(Bytes::from(c))));
+    let events = EventStream::new(chunks, DEFAULT_MAX_EVENT).collect::<Vec<_>>();
     // An in-memory stream is always ready: no runtime needed.
     events
         .now_or_never()
@@ -53,7 +52,7 @@ fn parse(bytes: &[u8], cuts: &[usize]) -> Vec<Result<Event, String>> {
 }
 
 /// What the worker does with an event: decode its data by event name.
-fn handle(event: &Event) {
+fn handle(event: &SseEvent) {
     let data = event.data.as_bytes();
     match WorkerEventType::from(event.event.as_str()) {
         WorkerEventType::WorkerRegistration => {
@@ -154,13 +153,22 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn arbitrary_bytes_never_panic_the_sse_parser(
+    fn arbitrary_bytes_never_panic_the_sse_parser_and_a_later_task_arrives(
+        bom in any::<bool>(),
         bytes in prop::collection::vec(any::<u8>(), 0..2048),
         cuts in prop::collection::vec(any::<usize>(), 0..8),
     ) {
-        for event in parse(&bytes, &cuts).into_iter().flatten() {
-            handle(&event);
+        // Garbage, possibly after a byte-order mark, then a valid task: the task must arrive.
+        let mut stream = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+        stream.extend(&bytes);
+        stream.extend(b"\n\nevent: agent-execution\ndata: {\"id\": \"after-garbage\"}\n\n");
+        let events = parse(&stream, &cuts);
+        for event in events.iter().flatten() {
+            handle(event);
         }
+        let last = events.last().and_then(|e| e.as_ref().ok());
+        prop_assert_eq!(last.map(|e| e.event.as_str()), Some("agent-execution"));
+        prop_assert_eq!(last.map(|e| e.data.as_str()), Some("{\"id\": \"after-garbage\"}"));
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use eventsource_stream::{Event, Eventsource};
 use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
@@ -13,9 +12,10 @@ use crate::Platform;
 use crate::platform::endpoint::Endpoint;
 use crate::platform::error_text::error_chain;
 use crate::platform::routes::WorkerEvents;
+use crate::sse::{self, SseEvent};
 
 /// The events of an open connection; an `Err` ends it.
-pub(crate) type EventStream = Pin<Box<dyn Stream<Item = Result<Event, String>> + Send>>;
+pub(crate) type EventStream = Pin<Box<dyn Stream<Item = Result<SseEvent, String>> + Send>>;
 
 /// Why a connection could not be opened.
 pub(crate) enum ConnectError {
@@ -83,8 +83,8 @@ pub(crate) async fn open(
             "no data (not even a keep-alive) for {seconds:.0} s"
         )),
     });
-    let events = bytes
-        .eventsource()
-        .map(|item| item.map_err(|e| e.to_string()));
-    Ok(Box::pin(events))
+    Ok(Box::pin(sse::EventStream::new(
+        Box::pin(bytes),
+        sse::DEFAULT_MAX_EVENT,
+    )))
 }

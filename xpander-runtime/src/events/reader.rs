@@ -5,7 +5,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use eventsource_stream::Event;
 use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -19,6 +18,7 @@ use super::redact;
 use super::run_task::TaskRunner;
 use super::slots::Slots;
 use crate::model::{DeployedAsset, EnvironmentConflict, Task, WorkerEventType, decode};
+use crate::sse::SseEvent;
 use crate::{Error, Result};
 
 /// How a connection ended.
@@ -140,7 +140,7 @@ impl Reader {
     }
 
     /// Handles one event; false when the worker is stopping.
-    async fn on_event(&mut self, event: Event) -> Result<bool> {
+    async fn on_event(&mut self, event: SseEvent) -> Result<bool> {
         match WorkerEventType::from(event.event.as_str()) {
             WorkerEventType::WorkerRegistration => self.on_registration(&event.data),
             WorkerEventType::AgentExecution => return Ok(self.on_task(event.data).await),
