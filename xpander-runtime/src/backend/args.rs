@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::frameworks;
+use super::llm::LlmProvider;
 use super::tools::PlatformTool;
 use crate::Secret;
 use crate::model::{Framework, LlmReasoningEffort};
@@ -143,9 +144,9 @@ impl Secrets {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModelSpec {
-    /// The provider as the platform names it, lower-cased (`openai`, `anthropic`,
-    /// `azure_ai_foundary`, …); an unknown provider with a base URL is `openai_compatible`.
-    pub provider: String,
+    /// The provider (the platform's name, lower-cased); an unknown provider with a base URL is
+    /// [`LlmProvider::OpenAiCompatible`].
+    pub provider: LlmProvider,
     /// The model id, lower-cased (the task's `llm_model_name` wins over the agent's).
     pub model_id: String,
     /// The key; `None` when neither the agent, the task's OIDC token nor the environment has

@@ -18,7 +18,8 @@ use super::args::{
 use super::auth::{AuthCallback, AuthContext, AuthPolling};
 use super::cache::{self, AGENT_DBS, ORG_LLM_HEADERS};
 use super::env::Env;
-use super::model::resolve_model;
+use super::llm::families::is_weak_model;
+use super::llm::{LlmProvider, resolve_model};
 use super::platform::Bound;
 use super::tools::PlatformTool;
 use super::{loader, mcp};
@@ -45,54 +46,6 @@ const PLAN_TOOLS: [&str; 7] = [
     "xpcomplete_agent_plan_items",
     "xpstart_execution_plan",
 ];
-/// Models that reason natively; reasoning tools only hurt them.
-const STRONG_MODEL_MARKERS: [&str; 18] = [
-    "claude",
-    "gpt-5",
-    "gpt-6",
-    "o1",
-    "o3",
-    "o4",
-    "grok",
-    "deepseek",
-    "-r1",
-    "qwq",
-    "thinking",
-    "reasoning",
-    "magistral",
-    "gemini-2.5-pro",
-    "gemini-3",
-    "kimi-k2",
-    "qwen3-max",
-    "gpt-oss",
-];
-/// Small models that benefit from think/analyze scaffolding.
-const WEAK_MODEL_MARKERS: [&str; 23] = [
-    "gpt-4.1-mini",
-    "gpt-4.1-nano",
-    "gpt-4o",
-    "gpt-4-turbo",
-    "gpt-4",
-    "gpt-3.5",
-    "-mini",
-    "-nano",
-    "-lite",
-    "-micro",
-    "-small",
-    "flash",
-    "gemma",
-    "phi-",
-    "ministral",
-    "mistral-nemo",
-    "mistral-small",
-    "llama-3",
-    "llama3",
-    "granite",
-    "olmo",
-    "titan",
-    "glm-4.5-air",
-];
-
 /// Everything a build needs besides the agent and the task.
 #[derive(Clone)]
 pub(crate) struct BuildContext<'a> {
@@ -258,7 +211,7 @@ pub(crate) fn build<'a>(
         }
         debug!(
             agent_id = %args.id,
-            model = ?args.model.as_ref().map(|m| (&m.provider, &m.model_id)),
+            model = ?args.model.as_ref().map(|m| (m.provider.as_str(), &m.model_id)),
             header_names = ?args.model.as_ref().map(|m| m.headers.keys().collect::<Vec<_>>()),
             tools = args.tools.len(),
             is_member,
@@ -390,14 +343,6 @@ fn is_gateway_child(task: &Task) -> bool {
         .unwrap_or(false)
 }
 
-/// Small non-reasoning models get think/analyze tools; unknown models count as strong.
-pub(crate) fn is_weak_model(model_id: &str) -> bool {
-    let id = model_id.to_lowercase();
-    !id.is_empty()
-        && !STRONG_MODEL_MARKERS.iter().any(|m| id.contains(m))
-        && WEAK_MODEL_MARKERS.iter().any(|m| id.contains(m))
-}
-
 /// The task's instructions override replaces the agent's blocks.
 fn instructions(agent: &Agent, task: Option<&Task>) -> String {
     match task.and_then(|t| t.instructions_override.as_deref()) {
@@ -489,7 +434,7 @@ fn guardrails(agent: &Agent, model: Option<&super::args::ModelSpec>) -> Vec<Guar
     if settings.openai_moderation_enabled {
         guardrails.push(Guardrail::OpenAiModeration {
             api_key: model
-                .filter(|m| m.provider == "openai")
+                .filter(|m| m.provider == LlmProvider::OpenAi)
                 .and_then(|m| m.api_key.clone()),
             categories: settings
                 .openai_moderation_categories
@@ -643,21 +588,5 @@ mod tests {
             revealed.contains("Bearer secret-user-token")
                 && revealed.contains("Bearer secret-mcp-key")
         );
-    }
-
-    #[test]
-    fn weak_models() {
-        for weak in [
-            "gpt-4.1",
-            "gpt-4o-mini",
-            "gemini-2.0-flash",
-            "meta.llama3-8b",
-        ] {
-            assert!(is_weak_model(weak), "{weak}");
-        }
-        for strong in ["gpt-5", "claude-sonnet-4-5", "o3-mini", "unknown-model", ""] {
-            assert!(!is_weak_model(strong), "{strong}");
-        }
-        assert!(crate::backend::model::is_reasoning_family("GPT-5.1"));
     }
 }

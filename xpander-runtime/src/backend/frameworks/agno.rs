@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::{FrameworkAdapter, apply_overrides};
 use crate::backend::args::{AgentArgs, Guardrail, McpConnection, ModelSpec, Secrets, ToolSpec};
-use crate::backend::model::is_reasoning_family;
+use crate::backend::llm::LlmProvider;
+use crate::backend::llm::families::is_reasoning_family;
 
 /// Renders args as Agno `Agent` (or `Team`) keyword arguments.
 ///
@@ -178,17 +179,17 @@ fn session(out: &mut Map<String, Value>, args: &AgentArgs, secrets: Secrets) {
 /// The Agno model class and its constructor arguments.
 fn model(spec: &ModelSpec, secrets: Secrets) -> Value {
     let mut m = Map::new();
-    let class = match spec.provider.as_str() {
-        "openai" if spec.responses_api => "OpenAIResponses",
-        "openai" => "OpenAIChat",
-        "nebius" => "Nebius",
-        "open_router" => "OpenRouter",
-        "google_ai_studio" => "Gemini",
-        "fireworks" => "Fireworks",
-        "nim" => "Nvidia",
-        "amazon_bedrock" => "AwsBedrock",
-        "anthropic" => "Claude",
-        "azure_ai_foundary" => "AzureAIFoundry",
+    let class = match spec.provider {
+        LlmProvider::OpenAi if spec.responses_api => "OpenAIResponses",
+        LlmProvider::OpenAi => "OpenAIChat",
+        LlmProvider::Nebius => "Nebius",
+        LlmProvider::OpenRouter => "OpenRouter",
+        LlmProvider::GoogleAiStudio => "Gemini",
+        LlmProvider::Fireworks => "Fireworks",
+        LlmProvider::Nim => "Nvidia",
+        LlmProvider::AmazonBedrock => "AwsBedrock",
+        LlmProvider::Anthropic => "Claude",
+        LlmProvider::AzureAiFoundry => "AzureAIFoundry",
         _ => "OpenAILike",
     };
     m.insert("class".into(), json!(class));
@@ -199,12 +200,12 @@ fn model(spec: &ModelSpec, secrets: Secrets) -> Value {
         .as_ref()
         .map_or(Value::Null, |k| secrets.show(k));
     let timeout = seconds(spec.request_timeout);
-    match spec.provider.as_str() {
-        "azure_ai_foundary" => {
+    match spec.provider {
+        LlmProvider::AzureAiFoundry => {
             m.insert("azure_endpoint".into(), json!(spec.base_url));
             m.insert("api_key".into(), key);
         }
-        "amazon_bedrock" => {
+        LlmProvider::AmazonBedrock => {
             if let Some(token) = spec.api_key.as_ref().filter(|k| !k.is_empty()) {
                 m.insert("aws_bearer_token".into(), secrets.show(token));
             }
@@ -213,7 +214,7 @@ fn model(spec: &ModelSpec, secrets: Secrets) -> Value {
             }
             m.insert("endpoint_url".into(), json!(spec.base_url));
         }
-        "google_ai_studio" => {
+        LlmProvider::GoogleAiStudio => {
             m.insert("api_key".into(), key);
             m.insert("timeout".into(), timeout.clone());
             if let Some(base) = &spec.base_url {
@@ -224,7 +225,7 @@ fn model(spec: &ModelSpec, secrets: Secrets) -> Value {
                 );
             }
         }
-        "anthropic" => {
+        LlmProvider::Anthropic => {
             m.insert("api_key".into(), key);
             m.insert(
                 "cache_system_prompt".into(),
