@@ -22,9 +22,9 @@ use futures_util::future::try_join_all;
 use serde_json::Value;
 use tracing::warn;
 
-use super::BackendError;
 use super::args::{McpConnection, McpToolSpec};
 use super::auth::{self, AuthContext, server_label};
+use super::error::BackendError;
 use crate::Secret;
 use crate::model::{Agent, GraphItemType, McpAuthType, McpServerDetails, McpTransport, Task};
 

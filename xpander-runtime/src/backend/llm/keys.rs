@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::LlmProvider;
+use super::provider::LlmProvider;
 use crate::Secret;
 use crate::backend::env::Env;
 use crate::model::{Agent, Task};

@@ -7,6 +7,7 @@ mod endpoint;
 pub(crate) mod families;
 mod keys;
 mod provider;
+mod spec;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,9 +15,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 pub use provider::LlmProvider;
+pub use spec::ModelSpec;
 
 use crate::Secret;
-use crate::backend::args::ModelSpec;
 use crate::backend::env::Env;
 use crate::backend::error::BackendError;
 use crate::model::{Agent, LlmReasoningEffort, Task};
