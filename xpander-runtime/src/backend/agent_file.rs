@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::BackendError;
+use crate::error::BackendError;
 use crate::model::{Agent, decode_value, fill_platform_defaults};
 
 /// Where local agents come from.

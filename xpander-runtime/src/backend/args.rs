@@ -1,22 +1,26 @@
 //! [`AgentArgs`]: everything a framework needs to run an agent, resolved from the stored agent
-//! and the task, independent of any framework.
+//! and the task, independent of any framework. Plain data: resolving fills it
+//! ([`crate::backend::dispatch_get_args`]), rendering reads it ([`crate::backend::frameworks`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::frameworks;
+use super::llm::ModelSpec;
+use super::platform::Bound;
 use super::tools::PlatformTool;
 use crate::Secret;
-use crate::model::{Framework, LlmReasoningEffort};
+use crate::model::Framework;
 
 /// An agent's runtime arguments: the model, the prompt pieces, the tools, session and team
 /// settings, as the Python SDK's `get_args` resolves them, but typed and framework-neutral.
 ///
 /// Build it with [`Backend::aget_args`](super::Backend::aget_args) (or
 /// [`dispatch_get_args`](super::dispatch_get_args)); turn it into one framework's constructor
-/// arguments with [`AgentArgs::render`], which dispatches on [`AgentArgs::framework`].
+/// arguments with [`AgentArgs::render`] (Agno's shape) or
+/// [`Backend::render`](super::Backend::render) (the adapter the Backend holds for
+/// [`AgentArgs::framework`]).
 /// Secrets (keys, tokens, header values) are [`Secret`]s: `Debug` and `render` never show them.
 ///
 /// The fields are public: change them before handing the args to your framework. Python's
@@ -47,16 +51,17 @@ pub struct AgentArgs {
     pub id: String,
     /// The agent's name.
     pub name: String,
-    /// The agent's framework as the platform stores it (never rewritten); [`AgentArgs::render`]
-    /// picks the adapter by it.
+    /// The agent's framework as the platform stores it (never rewritten);
+    /// [`Backend::render`](super::Backend::render) picks the adapter by it.
     pub framework: Framework,
     /// The model and how to reach it; `None` only when the overrides supply `model`.
     pub model: Option<ModelSpec>,
     /// The agent's description (`description`, else `instructions.general`).
     pub description: String,
     /// The system instructions: the task's `instructions_override`, else the agent's
-    /// `<instructions>`/`<goals>` blocks (see [`render_instructions`]), plus a team's
-    /// `<expected_output>` block.
+    /// `<instructions>`/`<goals>` blocks (see
+    /// [`render_instructions`](super::render_instructions)), plus a team's `<expected_output>`
+    /// block.
     pub instructions: String,
     /// What the result should look like (the task's, else the agent's), plus the deep-planning
     /// line when a plan is active.
@@ -89,95 +94,40 @@ pub struct AgentArgs {
     /// overriding `expected_output` or `additional_context` already carries the plan's
     /// additions.
     pub overrides: Map<String, Value>,
+    /// Whether the blocking API resolved the args; see [`AgentArgs::render_options`].
+    pub(crate) blocking: ResolvedBlocking,
 }
 
 impl AgentArgs {
-    /// The constructor arguments of this agent's framework (the adapter registered for
-    /// [`AgentArgs::framework`], else Agno), with secrets redacted as `"[REDACTED]"`.
-    pub fn render(&self) -> Map<String, Value> {
-        frameworks::adapter_for(&self.framework).render(self, Secrets::Redact)
-    }
-
-    /// [`AgentArgs::render`] with keys and tokens in clear: only for handing the arguments to
-    /// the framework itself, never to logs.
-    pub fn render_with_secrets(&self) -> Map<String, Value> {
-        frameworks::adapter_for(&self.framework).render(self, Secrets::Reveal)
-    }
-
     /// Whether the agent runs as a team.
     pub fn is_team(&self) -> bool {
         self.team.is_some()
     }
-}
 
-/// Whether a rendering shows secrets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Secrets {
-    /// Every secret is written as `"[REDACTED]"`.
-    Redact,
-    /// Secrets are written in clear.
-    Reveal,
-}
-
-impl Secrets {
-    /// A secret as JSON, per this mode.
-    pub fn show(self, secret: &Secret) -> Value {
-        match self {
-            Self::Redact => Value::String("[REDACTED]".into()),
-            Self::Reveal => Value::String(secret.expose().to_owned()),
+    /// Records whether the blocking API resolved these args (and their members).
+    pub(crate) fn set_blocking(&mut self, blocking: bool) {
+        self.blocking = ResolvedBlocking(blocking);
+        for member in self
+            .team
+            .iter_mut()
+            .flat_map(|team| team.members.iter_mut())
+        {
+            member.set_blocking(blocking);
         }
     }
-
-    /// Headers as a JSON object, values per this mode.
-    pub fn headers(self, headers: &BTreeMap<String, Secret>) -> Value {
-        Value::Object(
-            headers
-                .iter()
-                .map(|(name, value)| (name.clone(), self.show(value)))
-                .collect(),
-        )
-    }
 }
 
-/// The model an agent runs on, and how to reach it.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ModelSpec {
-    /// The provider as the platform names it, lower-cased (`openai`, `anthropic`,
-    /// `azure_ai_foundary`, …); an unknown provider with a base URL is `openai_compatible`.
-    pub provider: String,
-    /// The model id, lower-cased (the task's `llm_model_name` wins over the agent's).
-    pub model_id: String,
-    /// The key; `None` when neither the agent, the task's OIDC token nor the environment has
-    /// one. `"EMPTY"` stands for "no key" at an endpoint that takes none.
-    pub api_key: Option<Secret>,
-    /// A custom endpoint (the agent's `llm_api_base`, or the provider's fixed one).
-    pub base_url: Option<String>,
-    /// Headers for every LLM request: the OIDC token, the organization's defaults, the
-    /// agent's own, in that order (later wins); for Anthropic also `User-Agent`.
-    pub headers: BTreeMap<String, Secret>,
-    /// The sampling temperature; `None` leaves the provider default (reasoning models).
-    pub temperature: Option<f64>,
-    /// The reasoning effort, when not the default (`medium`) and the model takes one.
-    pub reasoning_effort: Option<LlmReasoningEffort>,
-    /// Whether OpenAI's Responses API must be used instead of Chat Completions.
-    pub responses_api: bool,
-    /// The end-user attribution sent as the OpenAI-style `user` field (the organization id).
-    pub user: Option<String>,
-    /// A cap on output tokens, where the provider's default is too small.
-    pub max_tokens: Option<u32>,
-    /// A prompt-cache routing key (`{organization}:{agent}`, hashed past 64 characters).
-    pub prompt_cache_key: Option<String>,
-    /// Whether the system prompt is marked for prompt caching (Anthropic).
-    pub cache_system_prompt: bool,
-    /// Retries of a failed LLM call.
-    pub retries: u32,
-    /// Whether retries back off exponentially.
-    pub exponential_backoff: bool,
-    /// How long one LLM request may take.
-    pub request_timeout: Duration,
-    /// The AWS region (Bedrock), from `AWS_REGION`.
-    pub aws_region: Option<String>,
+/// Whether the blocking API (`get_args().call()`) resolved the args: how the caller runs the
+/// agent, the default of [`RenderOptions::blocking`](super::RenderOptions::blocking). Not
+/// resolved data: it takes no part in equality (the same agent resolved either way is the same
+/// args), and resolution never reads it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ResolvedBlocking(pub bool);
+
+impl PartialEq for ResolvedBlocking {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Output format settings, as resolved from the agent's and the task's formats. Each is
@@ -219,9 +169,6 @@ pub struct DbSpec {
     pub uri: Secret,
     /// The schema: `ag_` plus the agent id with `-` as `_`.
     pub schema: String,
-    /// Whether the caller resolved the args with the blocking API (Agno then uses its
-    /// synchronous driver).
-    pub blocking: bool,
 }
 
 /// The knowledge bases an agent searches ([`KnowledgeSpec::search`]).
@@ -232,7 +179,7 @@ pub struct KnowledgeSpec {
     pub knowledge_base_ids: Vec<String>,
     /// How many documents a search returns by default.
     pub num_documents: usize,
-    pub(crate) platform: super::platform::Bound,
+    pub(crate) platform: Bound,
 }
 
 /// An input guardrail.
@@ -373,40 +320,4 @@ pub struct PlanSpec {
     pub plan_block: String,
     /// The line appended to `expected_output`.
     pub expected_output_suffix: String,
-}
-
-/// The agent's `<instructions>`/`<goals>` text as the platform renders it: only the non-empty
-/// blocks, the role list in Python's `repr` form (it reaches the LLM that way), goals one per
-/// line; `""` when both are empty.
-///
-/// ```
-/// use xpander_runtime::backend::render_instructions;
-///
-/// let text = render_instructions(&["be nice".into()], &["help".into()]);
-/// assert_eq!(
-///     text,
-///     "\n        <instructions>\n            ['be nice']\n        </instructions>\n        \
-///      <goals>\n            help\n        </goals>\n        "
-/// );
-/// assert_eq!(render_instructions(&[], &[]), "");
-/// ```
-pub fn render_instructions(role: &[String], goal: &[String]) -> String {
-    let mut blocks = Vec::new();
-    if !role.is_empty() {
-        blocks.push(format!(
-            "        <instructions>\n            {}\n        </instructions>",
-            super::pyrepr::list_of_str(role)
-        ));
-    }
-    if !goal.is_empty() {
-        blocks.push(format!(
-            "        <goals>\n            {}\n        </goals>",
-            goal.join("\n")
-        ));
-    }
-    if blocks.is_empty() {
-        String::new()
-    } else {
-        format!("\n{}\n        ", blocks.join("\n"))
-    }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tracing::{error, info, warn};
 
-use super::BackendError;
+use crate::error::BackendError;
 use crate::handler::{BoxFuture, HookResult, IntoHookResult};
 use crate::model::{
     Agent, McpAuthType, McpServerDetails, Task, TaskUpdateEvent, TaskUpdateEventType,

@@ -3,11 +3,15 @@
 
 use std::time::Duration;
 
-use super::BackendError;
 use super::agent_file::LocalAgents;
 use super::cache::{self, AGENTS};
+use crate::error::BackendError;
 use crate::model::Agent;
 use crate::{Agents, Configuration};
+
+/// How long the current version of a loaded agent is reused (a pinned version is reused for
+/// good: it never changes).
+pub(crate) const DEFAULT_AGENT_CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// The agent `agent_id` at `version` (`None` or 0: the current one).
 pub(crate) async fn load_agent(

@@ -22,10 +22,10 @@ use futures_util::future::try_join_all;
 use serde_json::Value;
 use tracing::warn;
 
-use super::BackendError;
 use super::args::{McpConnection, McpToolSpec};
 use super::auth::{self, AuthContext, server_label};
 use crate::Secret;
+use crate::error::BackendError;
 use crate::model::{Agent, GraphItemType, McpAuthType, McpServerDetails, McpTransport, Task};
 
 /// How long one MCP tool call may take.

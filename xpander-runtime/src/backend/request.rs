@@ -1,5 +1,5 @@
-//! The call builders of [`Backend`]: set what Python passes as keyword arguments, then
-//! `.await` (async) or `.call()` (blocking).
+//! The call builders of [`Backend`](crate::Backend): set what Python passes as keyword
+//! arguments, then `.await` (async) or `.call()` (blocking).
 
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
@@ -7,10 +7,13 @@ use std::pin::Pin;
 
 use serde_json::{Map, Value};
 
+use super::agent_file::LocalAgents;
 use super::args::{AgentArgs, ToolSpec};
 use super::auth::AuthCallback;
-use super::build::{BuildContext, build};
-use super::{Backend, BackendError, loader};
+use super::loader;
+use super::resolve::{ResolveContext, resolve};
+use super::settings::Settings;
+use crate::error::BackendError;
 use crate::model::{Agent, CreateTaskRequest, Task, TaskReportRequest};
 use crate::{Configuration, Tasks};
 
@@ -55,8 +58,8 @@ impl<'a> From<&'a mut Task> for TaskRef<'a> {
     }
 }
 
-/// An args call, from [`Backend::aget_args`] (`.await` it) or [`Backend::get_args`]
-/// (`.call()` it).
+/// An args call, from [`Backend::aget_args`](crate::Backend::aget_args) (`.await` it) or
+/// [`Backend::get_args`](crate::Backend::get_args) (`.call()` it).
 ///
 /// ```no_run
 /// # async fn demo(backend: xpander_runtime::Backend, mut task: xpander_runtime::Task) -> Result<(), xpander_runtime::backend::BackendError> {
@@ -76,7 +79,7 @@ impl<'a> From<&'a mut Task> for TaskRef<'a> {
 /// ```
 #[must_use = "an args call does nothing until awaited or called"]
 pub struct GetArgs<'a, M> {
-    backend: &'a Backend,
+    settings: &'a Settings,
     agent_id: Option<String>,
     agent: Option<&'a Agent>,
     agent_version: Option<u32>,
@@ -99,9 +102,9 @@ impl<M> std::fmt::Debug for GetArgs<'_, M> {
 }
 
 impl<'a, M> GetArgs<'a, M> {
-    pub(super) fn new(backend: &'a Backend) -> Self {
+    pub(super) fn new(settings: &'a Settings) -> Self {
         Self {
-            backend,
+            settings,
             agent_id: None,
             agent: None,
             agent_version: None,
@@ -181,7 +184,7 @@ impl<'a, M> GetArgs<'a, M> {
     }
 
     async fn resolve(self, blocking: bool) -> Result<AgentArgs, BackendError> {
-        let inner = &self.backend.inner;
+        let inner = self.settings;
         let overrides = match self.overrides {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(map)) => map,
@@ -216,16 +219,17 @@ impl<'a, M> GetArgs<'a, M> {
             }
         };
         let platform = agent.configuration().or(backend_platform).cloned();
-        let ctx = BuildContext {
+        let ctx = ResolveContext {
             polling: inner.polling,
             callback: self.callback.as_ref(),
             agent_ttl: inner.agent_cache_ttl,
             extra_tools: &self.tools,
-            blocking,
-            ..BuildContext::new(platform, &inner.env, &inner.local, &overrides)
+            ..ResolveContext::new(platform, &inner.env, &inner.local, &overrides)
         };
         let mut task = self.task;
-        let args = build(&ctx, agent, task.as_ref().map(TaskRef::get), false).await?;
+        let mut args = resolve(&ctx, agent, task.as_ref().map(TaskRef::get), false).await?;
+        // The caller's kind is a rendering option: resolution never sees it.
+        args.set_blocking(blocking);
         if let (Some(TaskRef::Exclusive(task)), Some(model)) = (task.as_mut(), &args.model) {
             let served = model.model_id.trim().to_lowercase();
             if !served.is_empty() {
@@ -254,20 +258,21 @@ impl GetArgs<'_, Blocking> {
     }
 }
 
-/// An agent invocation, from [`Backend::ainvoke_agent`] or [`Backend::invoke_agent`].
+/// An agent invocation, from [`Backend::ainvoke_agent`](crate::Backend::ainvoke_agent) or
+/// [`Backend::invoke_agent`](crate::Backend::invoke_agent).
 #[must_use = "an invocation does nothing until awaited or called"]
 #[derive(Debug)]
 pub struct InvokeAgent<'a, M> {
-    backend: &'a Backend,
+    settings: &'a Settings,
     request: CreateTaskRequest,
     agent_id: Option<String>,
     mode: PhantomData<M>,
 }
 
 impl<'a, M> InvokeAgent<'a, M> {
-    pub(super) fn new(backend: &'a Backend, request: CreateTaskRequest) -> Self {
+    pub(super) fn new(settings: &'a Settings, request: CreateTaskRequest) -> Self {
         Self {
-            backend,
+            settings,
             request,
             agent_id: None,
             mode: PhantomData,
@@ -281,7 +286,7 @@ impl<'a, M> InvokeAgent<'a, M> {
     }
 
     async fn resolve(self) -> Result<Task, BackendError> {
-        let platform = self.backend.platform_or("invoking an agent")?;
+        let platform = self.settings.platform_or("invoking an agent")?;
         // A prompt `{"xpander_task_id": "..."}` continues that task instead of creating one.
         if let Ok(Value::Object(prompt)) = serde_json::from_str::<Value>(&self.request.input.text)
             && let Some(task_id) = prompt.get("xpander_task_id").and_then(Value::as_str)
@@ -292,13 +297,12 @@ impl<'a, M> InvokeAgent<'a, M> {
             .agent_id
             .or_else(|| platform.agent_id().map(str::to_owned))
             .ok_or(BackendError::NoAgent)?;
-        let inner = &self.backend.inner;
         let agent = loader::load_agent(
             Some(platform),
-            &super::agent_file::LocalAgents::None,
+            &LocalAgents::None,
             &agent_id,
             None,
-            inner.agent_cache_ttl,
+            self.settings.agent_cache_ttl,
         )
         .await?;
         Ok(agent.acreate_task(self.request).await?)
@@ -321,12 +325,13 @@ impl InvokeAgent<'_, Blocking> {
     }
 }
 
-/// An external run report, from [`Backend::areport_external_task`] or
-/// [`Backend::report_external_task`].
+/// An external run report, from
+/// [`Backend::areport_external_task`](crate::Backend::areport_external_task) or
+/// [`Backend::report_external_task`](crate::Backend::report_external_task).
 #[must_use = "a report does nothing until awaited or called"]
 #[derive(Debug)]
 pub struct ReportExternalTask<'a, M> {
-    backend: &'a Backend,
+    settings: &'a Settings,
     report: TaskReportRequest,
     agent_id: Option<String>,
     configuration: Option<Configuration>,
@@ -334,9 +339,9 @@ pub struct ReportExternalTask<'a, M> {
 }
 
 impl<'a, M> ReportExternalTask<'a, M> {
-    pub(super) fn new(backend: &'a Backend, report: TaskReportRequest) -> Self {
+    pub(super) fn new(settings: &'a Settings, report: TaskReportRequest) -> Self {
         Self {
-            backend,
+            settings,
             report,
             agent_id: None,
             configuration: None,
@@ -366,7 +371,7 @@ impl<'a, M> ReportExternalTask<'a, M> {
         let config = match self.configuration {
             Some(config) => config,
             None => self
-                .backend
+                .settings
                 .platform_or("reporting an external task")?
                 .clone(),
         };

@@ -106,14 +106,15 @@ where
 }
 
 /// Defines, for a default the type's `Default` does not give, the function serde calls when the
-/// key is absent and a reader that maps `null` to the same value.
+/// key is absent and a reader that maps `null` to the same value (both with the visibility
+/// written before the names, private when none is).
 macro_rules! wire_default {
-    ($( $default:ident, $or_null:ident: $ty:ty = $value:expr; )+) => { $(
-        fn $default() -> $ty {
+    ($( $vis:vis $default:ident, $or_null:ident: $ty:ty = $value:expr; )+) => { $(
+        $vis fn $default() -> $ty {
             $value
         }
 
-        fn $or_null<'de, D: ::serde::Deserializer<'de>>(
+        $vis fn $or_null<'de, D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<$ty, D::Error> {
             Ok(<Option<$ty> as ::serde::Deserialize>::deserialize(deserializer)?

@@ -4,8 +4,8 @@ use chrono::Local;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::Timestamp;
 use super::open_enum::open_enum;
+use super::time::Timestamp;
 
 open_enum! {
     /// Event names on the worker channel, both directions.

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{AgentExecutionInput, OutputFormat, User};
+use super::enums::OutputFormat;
+use super::task::{AgentExecutionInput, User};
 
 /// A task to run once, locally, through the registered handler.
 ///

@@ -4,7 +4,7 @@
 //! kept as `Other`) or keys (a [`Task`] and an [`Agent`] keep unknown keys and send them back), and
 //! a decode error names the JSON path of the problem (see [`decode`]).
 
-mod open_enum;
+pub(crate) mod open_enum;
 
 mod agent;
 mod decode;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::decode::{null_default, wire_default};
-use super::{ExecutionTokens, Tokens};
+use super::tokens::{ExecutionTokens, Tokens};
 
 /// The body of `POST /agent-execution/{agent_id}/report_task`: a run that happened outside
 /// the platform. Every key is sent.

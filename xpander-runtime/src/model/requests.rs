@@ -4,10 +4,9 @@ use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 use serde_json::{Map, Value};
 
 use super::decode::null_default;
-use super::{
-    AgentExecutionInput, AgentExecutionStatus, LlmReasoningEffort, McpServerDetails, OutputFormat,
-    ThinkMode, User,
-};
+use super::enums::{AgentExecutionStatus, LlmReasoningEffort, OutputFormat, ThinkMode};
+use super::mcp::McpServerDetails;
+use super::task::{AgentExecutionInput, User, UserTokens};
 use crate::Secret;
 
 /// The body of `POST /agent-execution/{agent_id}`: a new task. Every key is always sent, as
@@ -89,7 +88,7 @@ pub struct CreateTaskRequest {
     pub tool_call_limit: Option<i64>,
     /// Tokens for tools and MCP servers.
     #[serde(default)]
-    pub user_tokens: Option<super::UserTokens>,
+    pub user_tokens: Option<UserTokens>,
     /// Return a metrics report.
     #[serde(default, deserialize_with = "null_default")]
     pub return_metrics: bool,
@@ -205,7 +204,7 @@ impl CreateTaskRequest {
     }
 
     /// Sets the caller's tokens for tools and MCP servers.
-    pub fn user_tokens(mut self, tokens: super::UserTokens) -> Self {
+    pub fn user_tokens(mut self, tokens: UserTokens) -> Self {
         self.user_tokens = Some(tokens);
         self
     }

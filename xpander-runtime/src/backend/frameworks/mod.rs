@@ -1,17 +1,18 @@
-//! Framework dispatch: [`AgentArgs`] are framework-neutral; an adapter per framework turns
+//! Framework rendering: [`AgentArgs`] are framework-neutral; an adapter per framework turns
 //! them into that framework's constructor arguments.
 //!
-//! The adapter is chosen by the agent's `framework` as the platform stores it (it is never
-//! rewritten). A framework without an adapter gets the Agno shape, as the Python SDK gives
-//! every agent Agno arguments. Register your own adapter for a framework with
-//! [`register_adapter`]:
+//! [`AgentArgs::render`] gives the Agno shape, as the Python SDK gives every agent Agno
+//! arguments. A [`Backend`](crate::Backend) holds adapters of your own, one per framework
+//! ([`BackendBuilder::adapter`](crate::backend::BackendBuilder::adapter)), and
+//! [`Backend::render`](crate::Backend::render) picks one by the agent's `framework` as the
+//! platform stores it (it is never rewritten); a framework without one gets Agno's.
 //!
 //! ```
 //! use std::sync::Arc;
 //! use serde_json::{Map, Value, json};
-//! use xpander_runtime::backend::frameworks::{FrameworkAdapter, register_adapter};
-//! use xpander_runtime::backend::{AgentArgs, Secrets};
-//! use xpander_runtime::model::Framework;
+//! use xpander_runtime::backend::frameworks::FrameworkAdapter;
+//! use xpander_runtime::backend::{AgentArgs, Backend, RenderOptions};
+//! use xpander_runtime::model::{Agent, Framework};
 //!
 //! struct Strands;
 //!
@@ -19,7 +20,7 @@
 //!     fn name(&self) -> &str {
 //!         "strands"
 //!     }
-//!     fn render(&self, args: &AgentArgs, _secrets: Secrets) -> Map<String, Value> {
+//!     fn render(&self, args: &AgentArgs, _options: RenderOptions) -> Map<String, Value> {
 //!         let mut out = Map::new();
 //!         out.insert("name".into(), json!(args.name));
 //!         out.insert("system_prompt".into(), json!(args.instructions));
@@ -27,93 +28,119 @@
 //!     }
 //! }
 //!
-//! register_adapter(Framework::StrandsAgents, Arc::new(Strands));
+//! let agent: Agent = serde_json::from_value(json!({
+//!     "id": "s1", "organization_id": "o1", "name": "Helper", "unique_name": "helper",
+//!     "framework": "strands-agents", "model_provider": "openai", "model_name": "gpt-4.1",
+//! })).unwrap();
+//! let backend = Backend::builder()
+//!     .local_agent(agent)
+//!     .adapter(Framework::StrandsAgents, Arc::new(Strands))
+//!     .build();
+//! let args = backend.get_args().agent_id("s1").call().unwrap();
+//! let kwargs = backend.render(&args);
+//! assert_eq!(kwargs["system_prompt"], json!(args.instructions));
+//! assert!(args.render().contains_key("store_events"), "AgentArgs::render stays Agno's");
 //! ```
 
+mod adapter;
 mod agno;
+mod options;
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+pub use adapter::{FrameworkAdapter, apply_overrides};
 pub use agno::AgnoAdapter;
+pub use options::{RenderOptions, Secrets};
 
-use super::BackendError;
-use super::agent_file::LocalAgents;
-use super::args::{AgentArgs, Secrets};
-use super::build::{BuildContext, build};
-use super::env::Env;
-use crate::model::{Agent, Framework, Task};
+use crate::backend::args::AgentArgs;
+use crate::model::Framework;
 
-/// Turns [`AgentArgs`] into one framework's constructor arguments. Object-safe, so adapters
-/// can be registered at run time.
-pub trait FrameworkAdapter: Send + Sync {
-    /// A short name, for logs.
-    fn name(&self) -> &str;
+/// The adapters a Backend holds, by framework. A framework without one gets the adapter held
+/// for Agno, else the built-in [`AgnoAdapter`].
+#[derive(Clone, Default)]
+pub(crate) struct Adapters(HashMap<Framework, Arc<dyn FrameworkAdapter>>);
 
-    /// The framework's arguments. Show secrets per `secrets`; apply
-    /// [`AgentArgs::overrides`] as the framework's keys (see [`apply_overrides`]).
-    fn render(&self, args: &AgentArgs, secrets: Secrets) -> Map<String, Value>;
-}
+impl Adapters {
+    /// Uses `adapter` for `framework` (replacing the one held, Agno's included).
+    pub fn insert(&mut self, framework: Framework, adapter: Arc<dyn FrameworkAdapter>) {
+        self.0.insert(framework, adapter);
+    }
 
-static ADAPTERS: LazyLock<RwLock<HashMap<Framework, Arc<dyn FrameworkAdapter>>>> =
-    LazyLock::new(|| {
-        let mut adapters: HashMap<Framework, Arc<dyn FrameworkAdapter>> = HashMap::new();
-        adapters.insert(Framework::Agno, Arc::new(AgnoAdapter));
-        RwLock::new(adapters)
-    });
-
-/// Uses `adapter` for agents whose framework is `framework`, process-wide (replacing any
-/// adapter registered for it, the built-in Agno one included).
-pub fn register_adapter(framework: Framework, adapter: Arc<dyn FrameworkAdapter>) {
-    ADAPTERS
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(framework, adapter);
-}
-
-/// The adapter for `framework`: the registered one, else Agno's.
-pub fn adapter_for(framework: &Framework) -> Arc<dyn FrameworkAdapter> {
-    let adapters = ADAPTERS.read().unwrap_or_else(|p| p.into_inner());
-    adapters
-        .get(framework)
-        .or_else(|| adapters.get(&Framework::Agno))
-        .cloned()
-        .unwrap_or_else(|| Arc::new(AgnoAdapter))
-}
-
-/// A shallow update of `rendered` with `overrides` (Python's `args.update(override)`).
-pub fn apply_overrides(rendered: &mut Map<String, Value>, overrides: &Map<String, Value>) {
-    for (key, value) in overrides {
-        rendered.insert(key.clone(), value.clone());
+    /// The adapter for `framework`.
+    pub fn get(&self, framework: &Framework) -> Arc<dyn FrameworkAdapter> {
+        self.0
+            .get(framework)
+            .or_else(|| self.0.get(&Framework::Agno))
+            .cloned()
+            .unwrap_or_else(|| Arc::new(AgnoAdapter))
     }
 }
 
-/// Resolves the args of an agent already loaded, for a task (Python's
-/// `dispatch_get_args(agent=agent, task=task)`). The platform is the agent's (or the task's)
-/// configuration; with neither, nothing is fetched. Render them for the agent's framework with
-/// [`AgentArgs::render`].
-///
-/// ```no_run
-/// # async fn demo(agent: xpander_runtime::Agent, task: xpander_runtime::Task) -> Result<(), xpander_runtime::backend::BackendError> {
-/// use xpander_runtime::backend::dispatch_get_args;
-///
-/// let args = dispatch_get_args(&agent, Some(&task)).await?;
-/// let agno_kwargs = args.render();
-/// # Ok(()) }
-/// ```
-pub async fn dispatch_get_args(
-    agent: &Agent,
-    task: Option<&Task>,
-) -> Result<AgentArgs, BackendError> {
-    let env = Env::process();
-    let local = LocalAgents::None;
-    let overrides = Map::new();
-    let platform = agent
-        .configuration()
-        .or_else(|| task.and_then(Task::configuration))
-        .cloned();
-    let ctx = BuildContext::new(platform, &env, &local, &overrides);
-    build(&ctx, agent, task, false).await
+impl fmt::Debug for Adapters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(framework, a)| (framework.as_str(), a.name())),
+            )
+            .finish()
+    }
+}
+
+impl AgentArgs {
+    /// Agno's constructor arguments (whatever [`AgentArgs::framework`] is, as the Python SDK
+    /// does), secrets redacted as `"[REDACTED]"`, with [`AgentArgs::render_options`]. Adapters a
+    /// Backend holds render through [`Backend::render`](crate::Backend::render).
+    pub fn render(&self) -> Map<String, Value> {
+        self.render_with(self.render_options(Secrets::Redact))
+    }
+
+    /// [`AgentArgs::render`] with keys and tokens in clear: only for handing the arguments to
+    /// the framework itself, never to logs.
+    pub fn render_with_secrets(&self) -> Map<String, Value> {
+        self.render_with(self.render_options(Secrets::Reveal))
+    }
+
+    /// The options [`AgentArgs::render`] uses: these secrets, and blocking when the blocking
+    /// API (`get_args().call()`) resolved the args, so a blocking caller gets Agno's
+    /// synchronous database driver without asking.
+    ///
+    /// ```
+    /// use xpander_runtime::Backend;
+    /// use xpander_runtime::backend::Secrets;
+    ///
+    /// let agent = serde_json::from_value(serde_json::json!({
+    ///     "id": "a1", "organization_id": "o1", "name": "Helper", "unique_name": "helper",
+    ///     "framework": "agno", "model_provider": "openai", "model_name": "gpt-4.1",
+    /// })).unwrap();
+    /// let args = Backend::builder().local_agent(agent).build().get_args().call().unwrap();
+    /// assert!(args.render_options(Secrets::Redact).blocking);
+    /// ```
+    pub fn render_options(&self, secrets: Secrets) -> RenderOptions {
+        RenderOptions::new(secrets).blocking(self.blocking.0)
+    }
+
+    /// Agno's constructor arguments with these options.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use xpander_runtime::backend::{RenderOptions, Secrets, dispatch_get_args};
+    ///
+    /// let agent = serde_json::from_value(serde_json::json!({
+    ///     "id": "a1", "organization_id": "o1", "name": "Helper", "unique_name": "helper",
+    ///     "framework": "agno", "model_provider": "openai", "model_name": "gpt-4.1",
+    /// })).unwrap();
+    /// let args = dispatch_get_args(&agent, None).await.unwrap();
+    /// let kwargs = args.render_with(RenderOptions::new(Secrets::Redact).blocking(true));
+    /// assert_eq!(kwargs["model"]["class"], "OpenAIChat");
+    /// # });
+    /// ```
+    pub fn render_with(&self, options: RenderOptions) -> Map<String, Value> {
+        AgnoAdapter.render(self, options)
+    }
 }

@@ -1,18 +1,28 @@
-//! The model an agent runs on: the provider table and [`resolve_model`], which turns the
-//! agent's (or the task's) provider and model into a [`ModelSpec`] with key, headers and
-//! sampling settings as the Python SDK 2.0.537 sets them.
+//! The LLM an agent runs on: [`LlmProvider`] and [`resolve_model`], which turns the agent's
+//! (or the task's) provider and model into a [`ModelSpec`] with key, headers and sampling
+//! settings as the Python SDK 2.0.537 sets them. Pure: the organization's default headers are
+//! fetched by the caller.
+
+mod endpoint;
+pub(crate) mod families;
+mod keys;
+mod provider;
+mod spec;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::BackendError;
-use super::args::ModelSpec;
-use super::env::Env;
-use super::keys::{self, EMPTY_KEY, KeyChooser};
+pub use provider::LlmProvider;
+pub use spec::ModelSpec;
+
 use crate::Secret;
+use crate::backend::env::Env;
+use crate::error::BackendError;
 use crate::model::{Agent, LlmReasoningEffort, Task};
+use families::{is_reasoning_family, requires_responses_api};
+use keys::{EMPTY_KEY, KeyChooser};
 
 /// One LLM request may take this long: agent turns can run for hours.
 pub(crate) const LLM_REQUEST_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
@@ -22,121 +32,6 @@ const DEFAULT_MAX_OUTPUT_TOKENS: i64 = 32_000;
 
 /// The prompt-cache key may be at most this long (OpenAI's limit).
 const MAX_PROMPT_CACHE_KEY_LEN: usize = 64;
-
-/// Providers that take OpenAI's `prompt_cache_key` body field.
-const PROMPT_CACHE_KEY_PROVIDERS: &[&str] = &[
-    "openai",
-    "bytedance",
-    "tzafon_lightcone",
-    "cerebras",
-    "helicone",
-    "nebius",
-    "open_router",
-    "fireworks",
-    "nim",
-    "cloudflare_ai_gw",
-];
-
-/// How a provider is reached.
-struct Provider {
-    /// Where its key comes from, tried in order.
-    env_keys: &'static [&'static str],
-    /// A base URL used when the agent sets none.
-    default_base_url: Option<&'static str>,
-    /// Whether `temperature` is pinned to 0.
-    zero_temperature: bool,
-    /// Whether the organization is sent as the OpenAI-style `user`.
-    sends_user: bool,
-    /// Whether the extra headers reach the provider at all.
-    takes_headers: bool,
-}
-
-const fn provider(
-    env_keys: &'static [&'static str],
-    default_base_url: Option<&'static str>,
-    zero_temperature: bool,
-    sends_user: bool,
-    takes_headers: bool,
-) -> Provider {
-    Provider {
-        env_keys,
-        default_base_url,
-        zero_temperature,
-        sends_user,
-        takes_headers,
-    }
-}
-
-/// The provider table. Unknown providers with a base URL are OpenAI-compatible.
-fn lookup(name: &str) -> Option<Provider> {
-    Some(match name {
-        "openai" => provider(
-            &["AGENTS_OPENAI_API_KEY", "OPENAI_API_KEY"],
-            None,
-            true,
-            true,
-            true,
-        ),
-        "bytedance" => provider(
-            &["BYTEDANCE_API_KEY"],
-            Some("https://ark.ap-southeast.bytepluses.com/api/v3"),
-            false,
-            true,
-            true,
-        ),
-        "tzafon_lightcone" => provider(
-            &["TZAFON_LIGHTCONE_API_KEY"],
-            Some("https://api.tzafon.ai/v1"),
-            false,
-            true,
-            true,
-        ),
-        "cerebras" => provider(
-            &["CEREBRAS_API_KEY"],
-            Some("https://api.cerebras.ai/v1"),
-            false,
-            true,
-            true,
-        ),
-        "z_ai" => provider(
-            &["Z_AI_API_KEY"],
-            Some("https://api.z.ai/api/paas/v4"),
-            false,
-            true,
-            true,
-        ),
-        "helicone" => provider(
-            &["HELICONE_API_KEY"],
-            Some("https://ai-gateway.helicone.ai/v1"),
-            false,
-            true,
-            true,
-        ),
-        "nebius" => provider(&["NEBIUS_API_KEY"], None, false, true, true),
-        "open_router" => provider(&["OPENROUTER_API_KEY"], None, false, true, true),
-        "google_ai_studio" => provider(&["GOOGLE_API_KEY"], None, false, false, false),
-        "fireworks" => provider(&["FIREWORKS_API_KEY"], None, false, true, true),
-        "nim" => provider(&["NVIDIA_API_KEY"], None, true, true, true),
-        "amazon_bedrock" => provider(&["AWS_BEARER_TOKEN_BEDROCK"], None, true, false, false),
-        "anthropic" => provider(&["ANTHROPIC_API_KEY"], None, true, false, true),
-        "azure_ai_foundary" => provider(&["AZURE_API_KEY"], None, true, false, false),
-        "cloudflare_ai_gw" => provider(&["CLOUDFLARE_AI_GW_API_KEY"], None, false, true, true),
-        "openai_compatible" => provider(&["OPENAI_COMPATIBLE_API_KEY"], None, false, true, true),
-        _ => return None,
-    })
-}
-
-/// Model ids whose family takes `reasoning_effort` and rejects a temperature.
-pub(crate) fn is_reasoning_family(model_id: &str) -> bool {
-    let id = model_id.to_ascii_lowercase();
-    id.contains("gpt-5") || id.contains("gpt-6")
-}
-
-/// Model ids whose tools work only on OpenAI's Responses API.
-fn requires_responses_api(model_id: &str) -> bool {
-    let id = model_id.to_ascii_lowercase();
-    id.contains("gpt-5.6") || id.contains("gpt-6")
-}
 
 /// The model for `agent` (and `task`, whose `llm_model_*` fields win), with the organization's
 /// default LLM headers already fetched (`{}` offline).
@@ -148,10 +43,12 @@ pub(crate) fn resolve_model(
     cloud: bool,
 ) -> Result<ModelSpec, BackendError> {
     let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
-    let provider_name = task
-        .and_then(|t| non_empty(&t.llm_model_provider))
-        .unwrap_or_else(|| agent.model_provider.clone())
-        .to_lowercase();
+    let named = LlmProvider::from(
+        task.and_then(|t| non_empty(&t.llm_model_provider))
+            .unwrap_or_else(|| agent.model_provider.clone())
+            .to_lowercase()
+            .as_str(),
+    );
     let model_id = task
         .and_then(|t| non_empty(&t.llm_model_name))
         .unwrap_or_else(|| agent.model_name.clone())
@@ -165,13 +62,14 @@ pub(crate) fn resolve_model(
         message,
     };
 
-    if let Some(reason) = super::endpoint::refusal(agent.llm_api_base.as_deref(), cloud) {
+    if let Some(reason) = endpoint::refusal(agent.llm_api_base.as_deref(), cloud) {
         return Err(config_error(format!(
             "llm_api_base is {reason}, which this platform does not call; set it to the \
              endpoint's public https address, or clear it to use the provider's own API"
         )));
     }
-    let keys = KeyChooser::new(agent, task, &provider_name, env, cloud);
+    // The key choice looks at the provider as named (an unknown one has no public API).
+    let keys = KeyChooser::new(agent, task, &named, env, cloud);
 
     // Headers, later wins: the OIDC token, the organization's defaults, the agent's own.
     let mut headers = BTreeMap::new();
@@ -182,16 +80,17 @@ pub(crate) fn resolve_model(
     headers.extend(keys::sanitize_secret_headers(&agent.llm_extra_headers));
 
     let base_url = agent.llm_api_base.clone().filter(|b| !b.is_empty());
-    let (table_name, provider) = match lookup(&provider_name) {
-        Some(p) => (provider_name.clone(), p),
+    let (provider, profile) = match named.profile() {
+        Some(profile) => (named, profile),
         // An unknown provider that names an endpoint is an OpenAI-compatible custom provider.
-        None if base_url.is_some() => (
-            "openai_compatible".to_owned(),
-            lookup("openai_compatible").expect("in the table"),
-        ),
+        None if base_url.is_some() => {
+            let compatible = LlmProvider::OpenAiCompatible;
+            let profile = compatible.profile().expect("a known provider");
+            (compatible, profile)
+        }
         None => {
             return Err(BackendError::UnsupportedProvider {
-                provider: provider_name,
+                provider: named.to_string(),
             });
         }
     };
@@ -200,35 +99,35 @@ pub(crate) fn resolve_model(
         (effort != LlmReasoningEffort::Medium && !model_id.is_empty() && reasoning_family)
             .then_some(effort);
     let mut spec = ModelSpec {
-        provider: table_name.clone(),
         model_id: model_id.clone(),
-        api_key: keys.first_key(provider.env_keys),
-        base_url: base_url.or_else(|| provider.default_base_url.map(str::to_owned)),
-        headers: if provider.takes_headers {
+        api_key: keys.first_key(profile.env_keys),
+        base_url: base_url.or_else(|| profile.default_base_url.map(str::to_owned)),
+        headers: if profile.takes_headers {
             headers.clone()
         } else {
             BTreeMap::new()
         },
-        temperature: provider.zero_temperature.then_some(0.0),
+        temperature: profile.zero_temperature.then_some(0.0),
         responses_api: false,
         reasoning_effort,
-        user: provider.sends_user.then(|| agent.organization_id.clone()),
+        user: profile.sends_user.then(|| agent.organization_id.clone()),
         max_tokens: None,
-        prompt_cache_key: PROMPT_CACHE_KEY_PROVIDERS
-            .contains(&table_name.as_str())
+        prompt_cache_key: provider
+            .takes_prompt_cache_key()
             .then(|| bounded_cache_key(&format!("{}:{}", agent.organization_id, agent.id))),
         cache_system_prompt: false,
         retries: 3,
         exponential_backoff: true,
         request_timeout: LLM_REQUEST_TIMEOUT,
         aws_region: None,
+        provider,
     };
     let max_output =
         u32::try_from(env.int("XPANDER_LLM_MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS))
             .unwrap_or(32_000);
 
-    match table_name.as_str() {
-        "openai" => {
+    match spec.provider {
+        LlmProvider::OpenAi => {
             spec.responses_api = requires_responses_api(&model_id)
                 || (reasoning_family
                     && matches!(
@@ -236,8 +135,8 @@ pub(crate) fn resolve_model(
                         Some(LlmReasoningEffort::High | LlmReasoningEffort::XHigh)
                     ));
         }
-        "open_router" => spec.max_tokens = Some(max_output),
-        "amazon_bedrock" => {
+        LlmProvider::OpenRouter => spec.max_tokens = Some(max_output),
+        LlmProvider::AmazonBedrock => {
             const NO_TEMPERATURE: [&str; 5] =
                 ["opus-4-7", "opus-4-8", "opus-5", "sonnet-5", "fable-5"];
             if NO_TEMPERATURE.iter().any(|m| model_id.contains(m)) {
@@ -258,7 +157,7 @@ pub(crate) fn resolve_model(
             spec.aws_region = env.var("AWS_REGION");
             spec.prompt_cache_key = None;
         }
-        "anthropic" => {
+        LlmProvider::Anthropic => {
             // The organization is Anthropic's attribution, sent as the User-Agent.
             spec.headers.insert(
                 "User-Agent".into(),
@@ -270,7 +169,7 @@ pub(crate) fn resolve_model(
             spec.cache_system_prompt = true;
             spec.max_tokens = Some(max_output);
         }
-        "azure_ai_foundary" => {
+        LlmProvider::AzureAiFoundry => {
             let from_header = headers
                 .get("Authorization")
                 .or_else(|| headers.get("authorization"))
@@ -293,7 +192,7 @@ pub(crate) fn resolve_model(
             spec.api_key = Some(Secret::new(stripped));
             spec.reasoning_effort = None;
         }
-        "openai_compatible" => {
+        LlmProvider::OpenAiCompatible => {
             if spec.base_url.is_none() {
                 return Err(config_error(
                     "the openai_compatible provider needs llm_api_base (the endpoint's /v1 URL)"
@@ -377,7 +276,7 @@ mod tests {
     #[test]
     fn openai_defaults() {
         let spec = resolve(&agent("OpenAI", "GPT-4.1", json!({})), json!({}));
-        assert_eq!(spec.provider, "openai");
+        assert_eq!(spec.provider.as_str(), "openai");
         assert_eq!(spec.model_id, "gpt-4.1");
         assert_eq!(spec.temperature, Some(0.0));
         assert_eq!(spec.user.as_deref(), Some("org-1"));
@@ -510,7 +409,7 @@ mod tests {
             json!({"llm_api_base": "http://10.1.1.1:8000/v1"}),
         );
         let spec = resolve_model(&custom, None, &Map::new(), &e, false).unwrap();
-        assert_eq!(spec.provider, "openai_compatible");
+        assert_eq!(spec.provider.as_str(), "openai_compatible");
         assert_eq!(spec.api_key.unwrap().expose(), "EMPTY");
     }
 

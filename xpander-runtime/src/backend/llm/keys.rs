@@ -13,26 +13,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::env::Env;
+use super::provider::LlmProvider;
 use crate::Secret;
+use crate::backend::env::Env;
 use crate::model::{Agent, Task};
-
-/// The provider's own API host: a base URL there is the vendor itself, so an installation's
-/// key may still go to it.
-const CANONICAL_HOSTS: &[(&str, &str)] = &[
-    ("openai", "api.openai.com"),
-    ("anthropic", "api.anthropic.com"),
-    ("google_ai_studio", "generativelanguage.googleapis.com"),
-    ("open_router", "openrouter.ai"),
-    ("nebius", "api.tokenfactory.nebius.com"),
-    ("fireworks", "api.fireworks.ai"),
-    ("nim", "integrate.api.nvidia.com"),
-    ("cerebras", "api.cerebras.ai"),
-    ("tzafon_lightcone", "api.tzafon.ai"),
-    ("z_ai", "api.z.ai"),
-    ("bytedance", "ark.ap-southeast.bytepluses.com"),
-    ("helicone", "ai-gateway.helicone.ai"),
-];
 
 /// "No key": what a keyless endpoint gets, as vLLM and Ollama expect.
 pub(crate) const EMPTY_KEY: &str = "EMPTY";
@@ -50,7 +34,7 @@ impl<'a> KeyChooser<'a> {
     pub fn new(
         agent: &'a Agent,
         task: Option<&Task>,
-        provider: &str,
+        provider: &LlmProvider,
         env: &'a Env,
         cloud: bool,
     ) -> Self {
@@ -64,7 +48,7 @@ impl<'a> KeyChooser<'a> {
             oidc: oidc_llm_token(agent, task),
             custom,
             cloud,
-            own_credential_only: user_endpoint && (cloud || has_canonical_host(provider)),
+            own_credential_only: user_endpoint && (cloud || provider.canonical_host().is_some()),
             env,
         }
     }
@@ -114,20 +98,8 @@ fn oidc_llm_token(agent: &Agent, task: Option<&Task>) -> Option<Secret> {
         .filter(|t| !t.is_empty())
 }
 
-/// Whether the provider has a public API of its own.
-pub(crate) fn has_canonical_host(provider: &str) -> bool {
-    canonical_host(provider).is_some()
-}
-
-fn canonical_host(provider: &str) -> Option<&'static str> {
-    CANONICAL_HOSTS
-        .iter()
-        .find(|(name, _)| *name == provider)
-        .map(|(_, host)| *host)
-}
-
 /// Whether `base_url` points somewhere other than the provider's own API.
-pub(crate) fn is_user_endpoint(base_url: Option<&str>, provider: &str) -> bool {
+pub(crate) fn is_user_endpoint(base_url: Option<&str>, provider: &LlmProvider) -> bool {
     let raw = base_url.unwrap_or_default().trim();
     if raw.is_empty() {
         return false;
@@ -141,7 +113,7 @@ pub(crate) fn is_user_endpoint(base_url: Option<&str>, provider: &str) -> bool {
         .ok()
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
-    Some(host.as_str()) != canonical_host(provider)
+    Some(host.as_str()) != provider.canonical_host()
 }
 
 /// Header maps as the platform stores them, cleaned as the Python SDK cleans them: names
@@ -217,7 +189,7 @@ mod tests {
     }
 
     fn key(agent: &Agent, env: &Env, cloud: bool) -> Option<String> {
-        KeyChooser::new(agent, None, "openai", env, cloud)
+        KeyChooser::new(agent, None, &LlmProvider::OpenAi, env, cloud)
             .first_key(&["AGENTS_OPENAI_API_KEY", "OPENAI_API_KEY"])
             .map(|s| s.expose().to_owned())
     }
@@ -285,7 +257,7 @@ mod tests {
         task.user_tokens =
             Some(serde_json::from_value(json!({"oidc_tokens": {"llm": "jwt"}})).unwrap());
         let e = env(&[("OPENAI_API_KEY", "env")]);
-        let chooser = KeyChooser::new(&a, Some(&task), "openai", &e, false);
+        let chooser = KeyChooser::new(&a, Some(&task), &LlmProvider::OpenAi, &e, false);
         assert_eq!(chooser.key("OPENAI_API_KEY").unwrap().expose(), "jwt");
         assert_eq!(chooser.oidc_token().unwrap().expose(), "jwt");
     }

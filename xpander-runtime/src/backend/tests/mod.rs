@@ -1,0 +1,4 @@
+//! Tests across the one-way flow: resolve offline, then render.
+
+mod agno_fixtures;
+mod secrecy;
