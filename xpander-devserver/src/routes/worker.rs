@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
-use xpander_runtime::model::{EnvironmentConflict, WorkerEventType, WorkerMessage};
+use xpander_runtime::model::{
+    EnvironmentConflict, WorkerEnvironment, WorkerEventType, WorkerMessage,
+};
 
-use crate::dispatch::{self, CONFLICT, Connection};
+use crate::dispatch::{self, Connection};
 use crate::error::ApiError;
 use crate::http::{P, Q, decode_object, ok};
 use crate::reqlog::Note;
@@ -35,8 +37,8 @@ pub(super) async fn connect(
         )));
     }
     let environment = match query.get("environment").map(|e| e.trim_end_matches('/')) {
-        None | Some("local") => "local",
-        Some("xpander") => "xpander",
+        None | Some("local") => WorkerEnvironment::Local,
+        Some("xpander") => WorkerEnvironment::Xpander,
         Some(other) => {
             return Err(ApiError::bad_request(format!(
                 "query environment: {other:?} is not local or xpander"
@@ -53,7 +55,7 @@ pub(super) async fn connect(
             &mut store,
             &app.org,
             &agent_id,
-            environment,
+            environment.clone(),
             supports_llm_gateway,
             app.settings.llm_gateway.as_ref(),
         )
@@ -67,10 +69,16 @@ pub(super) async fn connect(
             .keep_alive(keep_alive)
             .into_response(),
         Err(message) => {
-            tracing::warn!(agent_id, environment, "environment conflict");
+            tracing::warn!(
+                agent_id,
+                environment = environment.as_str(),
+                "environment conflict"
+            );
             let data =
                 serde_json::to_string(&EnvironmentConflict { error: message }).unwrap_or_default();
-            let event = Event::default().event(CONFLICT).data(data);
+            let event = Event::default()
+                .event(WorkerEventType::WorkerEnvironmentConflict.as_str())
+                .data(data);
             Sse::new(stream::iter([Ok::<_, Infallible>(event)])).into_response()
         }
     })
@@ -97,8 +105,8 @@ fn worker_stream(
             _ = open.shutdown.wait_for(|down| *down) => None,
         };
         match next? {
-            Outbound::Event { name, data } => {
-                Some((Ok(Event::default().event(name).data(data)), open))
+            Outbound::Event { event, data } => {
+                Some((Ok(Event::default().event(event.as_str()).data(data)), open))
             }
             Outbound::Close => None,
         }
