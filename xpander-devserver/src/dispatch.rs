@@ -9,20 +9,13 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant};
 use xpander_runtime::model::{
-    AgentExecutionStatus, DeployedAsset, DeploymentType, Task, Timestamp, WorkerEventType,
-    WorkerMessage,
+    AgentExecutionStatus, DeployedAsset, DeploymentType, Task, Timestamp, WorkerEnvironment,
+    WorkerEventType, WorkerMessage,
 };
 
 use crate::error::ApiError;
 use crate::options::LlmGatewayRoute;
 use crate::state::{Outbound, Store, Worker, WorkerInfo, WorkerState};
-
-/// The `worker-registration` event.
-pub(crate) const REGISTRATION: &str = "worker-registration";
-/// The `agent-execution` event.
-pub(crate) const EXECUTION: &str = "agent-execution";
-/// The `worker-environment-conflict` event.
-pub(crate) const CONFLICT: &str = "worker-environment-conflict";
 
 /// How many workers that left are remembered for `GET /_dev/workers`.
 const GONE_WORKERS_KEPT: usize = 1000;
@@ -106,9 +99,9 @@ fn deliver(store: &mut Store, worker_id: &str, task_id: &str, gateway: Option<&L
     let data = delivery_json(&info.task, gateway);
     tracing::debug!(task_id, worker_id, "task delivered");
     if let Some(bad) = store.sse_faults.malformed_before_delivery() {
-        send_event(store, worker_id, EXECUTION, bad);
+        send_event(store, worker_id, WorkerEventType::AgentExecution, bad);
     }
-    send_event(store, worker_id, EXECUTION, data);
+    send_event(store, worker_id, WorkerEventType::AgentExecution, data);
 }
 
 /// The bare task JSON of a delivery. A configured gateway route goes into
@@ -131,10 +124,10 @@ fn delivery_json(task: &Task, gateway: Option<&LlmGatewayRoute>) -> String {
 
 /// Sends an event on a worker's stream, counting it for the drop fault; a dropped stream makes
 /// the worker gone.
-fn send_event(store: &mut Store, worker_id: &str, name: &'static str, data: String) {
+fn send_event(store: &mut Store, worker_id: &str, event: WorkerEventType, data: String) {
     let drop_after = store.sse_faults.count_event();
     if let Some(worker) = store.workers.get(worker_id) {
-        let _ = worker.tx.send(Outbound::Event { name, data });
+        let _ = worker.tx.send(Outbound::Event { event, data });
     }
     if drop_after {
         tracing::info!(worker_id, "fault: closing the SSE stream");
@@ -155,7 +148,7 @@ pub(crate) fn connect(
     store: &mut Store,
     org: &str,
     agent_id: &str,
-    environment: &str,
+    environment: WorkerEnvironment,
     supports_llm_gateway: bool,
     gateway: Option<&LlmGatewayRoute>,
 ) -> Result<Connection, String> {
@@ -166,8 +159,10 @@ pub(crate) fn connect(
     {
         return Err(format!(
             "agent {agent_id} is already served by worker {} in environment {:?}; \
-             a worker in environment {environment:?} cannot serve it at the same time",
-            other.info.id, other.info.environment
+             a worker in environment {:?} cannot serve it at the same time",
+            other.info.id,
+            other.info.environment.as_str(),
+            environment.as_str()
         ));
     }
     let (tx, rx) = mpsc::unbounded_channel();
@@ -207,7 +202,7 @@ pub(crate) fn connect(
             info: WorkerInfo {
                 id: worker_id.clone(),
                 agent_id: agent_id.to_owned(),
-                environment: environment.to_owned(),
+                environment: environment.clone(),
                 supports_llm_gateway,
                 state: WorkerState::Connected,
                 connected_at: now,
@@ -223,9 +218,19 @@ pub(crate) fn connect(
             tx,
         },
     );
-    tracing::info!(worker_id, agent_id, environment, "worker connected");
+    tracing::info!(
+        worker_id,
+        agent_id,
+        environment = environment.as_str(),
+        "worker connected"
+    );
     let registration = serde_json::to_string(&asset).unwrap_or_default();
-    send_event(store, &worker_id, REGISTRATION, registration);
+    send_event(
+        store,
+        &worker_id,
+        WorkerEventType::WorkerRegistration,
+        registration,
+    );
     dispatch(store, gateway);
     Ok(Connection { worker_id, rx })
 }

@@ -1,9 +1,7 @@
-//! HTTP helpers: JSON responses, body decoding that names the JSON path, and extractors whose
-//! rejections are JSON too.
+//! HTTP helpers: JSON responses, body decoding that names the JSON path, and a path extractor
+//! whose rejection is JSON too (query strings: [`crate::query`]).
 
-use std::collections::HashMap;
-
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -84,42 +82,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(P(value)),
             Err(e) => Err(ApiError::bad_request(format!("path: {}", e.body_text()))),
-        }
-    }
-}
-
-/// The query string as a map; a rejection answers 400 JSON.
-pub(crate) struct Q(pub HashMap<String, String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Q {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match Query::<HashMap<String, String>>::from_request_parts(parts, state).await {
-            Ok(Query(map)) => Ok(Q(map)),
-            Err(e) => Err(ApiError::bad_request(format!("query: {}", e.body_text()))),
-        }
-    }
-}
-
-impl Q {
-    /// A query value, `None` when absent or empty.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .get(key)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    /// A boolean query value (`true`/`false`, any case; `1`/`0`).
-    pub fn flag(&self, key: &str) -> Result<Option<bool>, ApiError> {
-        match self.get(key).map(str::to_ascii_lowercase).as_deref() {
-            None => Ok(None),
-            Some("true" | "1") => Ok(Some(true)),
-            Some("false" | "0") => Ok(Some(false)),
-            Some(other) => Err(ApiError::bad_request(format!(
-                "query {key}: expected true or false, got {other:?}"
-            ))),
         }
     }
 }

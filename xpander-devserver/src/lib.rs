@@ -35,6 +35,7 @@ mod mcp;
 mod options;
 mod persist;
 pub mod python;
+mod query;
 mod reqlog;
 mod routes;
 mod server;

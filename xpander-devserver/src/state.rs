@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{Mutex, Notify, mpsc, watch};
 use tokio::time::Instant;
-use xpander_runtime::model::{Agent, AgentExecutionStatus, Task, Timestamp};
+use xpander_runtime::model::{
+    Agent, AgentExecutionStatus, Task, Timestamp, WorkerEnvironment, WorkerEventType,
+};
 
 use crate::faults::{RouteFaults, SseFaults};
 use crate::mcp::McpAuthStore;
@@ -275,7 +277,7 @@ pub struct WorkerInfo {
     /// The agent it serves.
     pub agent_id: String,
     /// `local` or `xpander`.
-    pub environment: String,
+    pub environment: WorkerEnvironment,
     /// Whether it connected with `supports_llm_gateway=true`.
     pub supports_llm_gateway: bool,
     /// Where it stands.
@@ -309,7 +311,10 @@ pub(crate) struct Worker {
 /// What an SSE stream sends next.
 #[derive(Debug)]
 pub(crate) enum Outbound {
-    Event { name: &'static str, data: String },
+    Event {
+        event: WorkerEventType,
+        data: String,
+    },
     Close,
 }
 

@@ -1,6 +1,7 @@
 //! What the task routes do to the store: create, update (full or sparse), stop, report an
 //! external run, and the listings. Callers hold the store lock; nothing here awaits.
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use xpander_runtime::TaskSummary;
 use xpander_runtime::model::{
@@ -12,6 +13,7 @@ use xpander_runtime::model::{
 use crate::dispatch::dispatch;
 use crate::error::ApiError;
 use crate::options::LlmGatewayRoute;
+use crate::query::text;
 use crate::state::{Store, TaskInfo};
 
 /// The keys a sparse update (`Tasks.aupdate`) may carry; a body with any other key is a full
@@ -333,21 +335,43 @@ pub(crate) fn summary(info: &TaskInfo) -> TaskSummary {
     }
 }
 
-/// Whether a task passes the history filters (`user_id`, `parent_task_id`,
-/// `triggering_agent_id`, `status`, `internal_status`).
-pub(crate) fn matches_filters(info: &TaskInfo, get: &dyn Fn(&str) -> Option<String>) -> bool {
+/// The history filters, the query of the history routes; an absent one matches every task.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HistoryFilters {
+    /// The id of the task's user.
+    #[serde(default, deserialize_with = "text")]
+    pub user_id: Option<String>,
+    /// The parent task.
+    #[serde(default, deserialize_with = "text")]
+    pub parent_task_id: Option<String>,
+    /// The agent that triggered the task.
+    #[serde(default, deserialize_with = "text")]
+    pub triggering_agent_id: Option<String>,
+    /// The task's status.
+    #[serde(default, deserialize_with = "text")]
+    pub status: Option<String>,
+    /// The task's internal status.
+    #[serde(default, deserialize_with = "text")]
+    pub internal_status: Option<String>,
+}
+
+/// Whether a task passes the history filters.
+pub(crate) fn matches_filters(info: &TaskInfo, filters: &HistoryFilters) -> bool {
     let t = &info.task;
     let user = t.input.user.as_ref().and_then(|u| u.id.as_deref());
-    let checks: [(&str, Option<&str>); 5] = [
-        ("user_id", user),
-        ("parent_task_id", t.parent_execution.as_deref()),
-        ("triggering_agent_id", t.triggering_agent_id.as_deref()),
-        ("status", Some(t.status.as_str())),
-        ("internal_status", t.internal_status.as_deref()),
+    let checks = [
+        (&filters.user_id, user),
+        (&filters.parent_task_id, t.parent_execution.as_deref()),
+        (
+            &filters.triggering_agent_id,
+            t.triggering_agent_id.as_deref(),
+        ),
+        (&filters.status, Some(t.status.as_str())),
+        (&filters.internal_status, t.internal_status.as_deref()),
     ];
     checks
         .iter()
-        .all(|(key, value)| get(key).is_none_or(|wanted| Some(wanted.as_str()) == *value))
+        .all(|(wanted, value)| wanted.as_deref().is_none_or(|w| Some(w) == *value))
 }
 
 /// A task id: 1–200 characters, none of them `/`, `?`, `#`, whitespace or control.

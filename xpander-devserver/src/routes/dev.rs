@@ -14,8 +14,9 @@ use xpander_runtime::model::decode_value;
 use crate::agents::agent_from_json;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
-use crate::http::{P, Q, decode_body, ok, optional_json};
+use crate::http::{P, decode_body, ok, optional_json};
 use crate::options::KnowledgeBase;
+use crate::query::{Q, number, text};
 use crate::state::App;
 
 type Result<T = Response> = std::result::Result<T, ApiError>;
@@ -66,29 +67,42 @@ pub(super) async fn health() -> Response {
     ok(&json!({"status": "ok"}))
 }
 
+/// The query of [`requests`]; an absent filter keeps every entry.
+#[derive(Deserialize)]
+pub(super) struct RequestsQuery {
+    /// Only entries after this sequence number.
+    #[serde(default, deserialize_with = "number")]
+    since: Option<u64>,
+    /// The HTTP method, any case.
+    #[serde(default, deserialize_with = "text")]
+    method: Option<String>,
+    /// A substring of the path.
+    #[serde(default, deserialize_with = "text")]
+    path: Option<String>,
+    /// The entry's event.
+    #[serde(default, deserialize_with = "text")]
+    event: Option<String>,
+}
+
 /// `GET /_dev/requests?method=&path=&event=&since=`: the request log, oldest first; `path` is
 /// a substring, `since` a sequence number.
-pub(super) async fn requests(State(app): State<Arc<App>>, query: Q) -> Result {
-    let since: u64 = match query.get("since") {
-        None => 0,
-        Some(s) => s
-            .parse()
-            .map_err(|_| ApiError::bad_request(format!("query since: {s:?} is not a number")))?,
-    };
-    let method = query.get("method").map(str::to_ascii_uppercase);
+pub(super) async fn requests(State(app): State<Arc<App>>, Q(query): Q<RequestsQuery>) -> Response {
+    let since = query.since.unwrap_or(0);
+    let method = query.method.map(|m| m.to_ascii_uppercase());
     let log = app.log.lock().await;
     let list: Vec<_> = log
         .entries()
         .filter(|r| r.seq > since)
         .filter(|r| method.as_deref().is_none_or(|m| r.method == m))
-        .filter(|r| query.get("path").is_none_or(|p| r.path.contains(p)))
+        .filter(|r| query.path.as_deref().is_none_or(|p| r.path.contains(p)))
         .filter(|r| {
             query
-                .get("event")
+                .event
+                .as_deref()
                 .is_none_or(|e| r.event.as_deref() == Some(e))
         })
         .collect();
-    Ok(ok(&list))
+    ok(&list)
 }
 
 /// `DELETE /_dev/requests`: empties the request log.

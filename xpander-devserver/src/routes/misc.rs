@@ -10,8 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::http::{P, Q, decode_object, ok, optional_json};
+use crate::http::{P, decode_object, ok, optional_json};
 use crate::options::KnowledgeBase;
+use crate::query::{Q, count, text};
 use crate::state::App;
 
 type Result<T = Response> = std::result::Result<T, ApiError>;
@@ -86,24 +87,30 @@ pub(super) async fn kb_details(State(app): State<Arc<App>>, P(kb_id): P<String>)
     })))
 }
 
+/// The query of [`kb_search`]; the SDK's `use_bubble` and `bubble_size` are ignored.
+#[derive(Deserialize)]
+pub(super) struct KbSearchQuery {
+    /// What to look for (required).
+    #[serde(default, deserialize_with = "text")]
+    search_query: Option<String>,
+    /// How many hits at most (10 by default).
+    #[serde(default, deserialize_with = "count")]
+    top_k: Option<usize>,
+}
+
 /// `GET /knowledge_bases/{kb_id}?search_query=&top_k=`: `[{content, score}]`, best first.
 pub(super) async fn kb_search(
     State(app): State<Arc<App>>,
     P(kb_id): P<String>,
-    query: Q,
+    Q(query): Q<KbSearchQuery>,
 ) -> Result {
     let search = query
-        .get("search_query")
+        .search_query
         .ok_or_else(|| ApiError::bad_request("query search_query: a search query is required"))?;
-    let top_k = match query.get("top_k") {
-        None => 10,
-        Some(n) => n
-            .parse::<usize>()
-            .map_err(|_| ApiError::bad_request(format!("query top_k: {n:?} is not a count")))?,
-    };
+    let top_k = query.top_k.unwrap_or(10);
     let store = app.store.lock().await;
     let kb = find_kb(&store.knowledge_bases, &kb_id)?;
-    let hits: Vec<_> = search_documents(kb, search, top_k)
+    let hits: Vec<_> = search_documents(kb, &search, top_k)
         .into_iter()
         .map(|(content, score)| json!({"content": content, "score": score}))
         .collect();

@@ -153,6 +153,60 @@ mod tests {
         router(app).oneshot(req).await.unwrap().status().as_u16()
     }
 
+    /// The status and the `error` of a GET with the key, from a loopback peer.
+    async fn error_of(path: &str) -> (u16, String) {
+        let mut req = Request::get(path)
+            .header("x-api-key", "k")
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo("127.0.0.1:5000".parse::<SocketAddr>().unwrap()));
+        let response = router(App::for_tests(true)).oneshot(req).await.unwrap();
+        let status = response.status().as_u16();
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        (
+            status,
+            json["error"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_malformed_query_value_answers_400_naming_its_key() {
+        for (path, message) in [
+            (
+                "/_dev/requests?since=x",
+                r#"query since: "x" is not a number"#,
+            ),
+            (
+                "/knowledge_bases/kb?search_query=a&top_k=-1",
+                r#"query top_k: "-1" is not a count"#,
+            ),
+            (
+                "/local-org/events/demo-agent?environment=mars/",
+                r#"query environment: "mars" is not local or xpander"#,
+            ),
+            (
+                "/local-org/events/demo-agent?environment=/",
+                r#"query environment: "" is not local or xpander"#,
+            ),
+            (
+                "/local-org/events/demo-agent?supports_llm_gateway=Maybe",
+                r#"query supports_llm_gateway: expected true or false, got "maybe""#,
+            ),
+        ] {
+            assert_eq!(error_of(path).await, (400, message.to_owned()), "{path}");
+        }
+        // Empty values are absent ones.
+        assert_eq!(error_of("/_dev/requests?since=&path=").await.0, 200);
+        // An unknown organization is a 404 whatever its query says.
+        let (status, _) = error_of("/other-org/events/demo-agent?environment=mars").await;
+        assert_eq!(status, 404);
+    }
+
     #[tokio::test]
     async fn dev_routes_answer_loopback_peers_only() {
         for (peer, expected) in [

@@ -13,9 +13,10 @@ use xpander_runtime::model::{
 };
 
 use crate::error::ApiError;
-use crate::http::{P, Q, decode_body, decode_object, header_str, ok};
+use crate::http::{P, decode_body, decode_object, header_str, ok};
+use crate::query::Q;
 use crate::state::App;
-use crate::tasks::{self, NewTask};
+use crate::tasks::{self, HistoryFilters, NewTask};
 
 type Result<T = Response> = std::result::Result<T, ApiError>;
 
@@ -119,17 +120,16 @@ pub(super) async fn push_events(
 pub(super) async fn history(
     State(app): State<Arc<App>>,
     P(agent_id): P<String>,
-    query: Q,
+    Q(filters): Q<HistoryFilters>,
 ) -> Result {
     let store = app.store.lock().await;
     if !store.agents.contains(&agent_id) {
         return Err(ApiError::unknown_agent(&agent_id));
     }
-    let get = |k: &str| query.get(k).map(str::to_owned);
     let list: Vec<_> = store
         .tasks_in_order()
         .rev()
-        .filter(|t| t.task.agent_id == agent_id && tasks::matches_filters(t, &get))
+        .filter(|t| t.task.agent_id == agent_id && tasks::matches_filters(t, &filters))
         .map(tasks::summary)
         .collect();
     Ok(ok(&list))
@@ -139,20 +139,15 @@ pub(super) async fn history(
 pub(super) async fn user_history(
     State(app): State<Arc<App>>,
     P(user_id): P<String>,
-    query: Q,
+    Q(mut filters): Q<HistoryFilters>,
 ) -> Result {
+    // The user in the path wins over a `user_id` in the query.
+    filters.user_id = Some(user_id);
     let store = app.store.lock().await;
-    let get = |k: &str| {
-        if k == "user_id" {
-            Some(user_id.clone())
-        } else {
-            query.get(k).map(str::to_owned)
-        }
-    };
     let list: Vec<_> = store
         .tasks_in_order()
         .rev()
-        .filter(|t| tasks::matches_filters(t, &get))
+        .filter(|t| tasks::matches_filters(t, &filters))
         .map(tasks::summary)
         .collect();
     Ok(ok(&list))

@@ -10,15 +10,45 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
-use xpander_runtime::model::{EnvironmentConflict, WorkerEventType, WorkerMessage};
+use xpander_runtime::model::{
+    EnvironmentConflict, WorkerEnvironment, WorkerEventType, WorkerMessage,
+};
 
-use crate::dispatch::{self, CONFLICT, Connection};
+use crate::dispatch::{self, Connection};
 use crate::error::ApiError;
-use crate::http::{P, Q, decode_object, ok};
+use crate::http::{P, decode_object, ok};
+use crate::query::{Q, flag, text};
 use crate::reqlog::Note;
 use crate::state::{App, Outbound, WorkerState};
+
+/// The query of [`connect`].
+#[derive(Deserialize)]
+pub(super) struct ConnectQuery {
+    /// `local` (the default) or `xpander`.
+    #[serde(default, deserialize_with = "environment")]
+    environment: Option<WorkerEnvironment>,
+    /// Whether deliveries may carry the LLM gateway route.
+    #[serde(default, deserialize_with = "flag")]
+    supports_llm_gateway: Option<bool>,
+}
+
+/// `local` or `xpander`, with or without the trailing `/` the older client puts on the value
+/// (`local/`).
+fn environment<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WorkerEnvironment>, D::Error> {
+    let Some(value) = text(d)? else {
+        return Ok(None);
+    };
+    match WorkerEnvironment::from(value.trim_end_matches('/')) {
+        WorkerEnvironment::Other(other) => Err(D::Error::custom(format!(
+            "{other:?} is not local or xpander"
+        ))),
+        known => Ok(Some(known)),
+    }
+}
 
 /// Opens a worker's stream: `worker-registration` first, then one `agent-execution` per task,
 /// with keep-alive comments in between. Accepts `environment=local|xpander`, with the older
@@ -26,7 +56,8 @@ use crate::state::{App, Outbound, WorkerState};
 pub(super) async fn connect(
     State(app): State<Arc<App>>,
     P((org, agent_id)): P<(String, String)>,
-    query: Q,
+    // Read after the organization check: an unknown organization is a 404 whatever the query.
+    query: Result<Q<ConnectQuery>, ApiError>,
 ) -> Result<Response, ApiError> {
     if org != app.org {
         return Err(ApiError::not_found(format!(
@@ -34,16 +65,9 @@ pub(super) async fn connect(
             app.org
         )));
     }
-    let environment = match query.get("environment").map(|e| e.trim_end_matches('/')) {
-        None | Some("local") => "local",
-        Some("xpander") => "xpander",
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "query environment: {other:?} is not local or xpander"
-            )));
-        }
-    };
-    let supports_llm_gateway = query.flag("supports_llm_gateway")?.unwrap_or(false);
+    let Q(query) = query?;
+    let environment = query.environment.unwrap_or(WorkerEnvironment::Local);
+    let supports_llm_gateway = query.supports_llm_gateway.unwrap_or(false);
     let connected = {
         let mut store = app.store.lock().await;
         if !store.agents.contains(&agent_id) {
@@ -53,7 +77,7 @@ pub(super) async fn connect(
             &mut store,
             &app.org,
             &agent_id,
-            environment,
+            environment.clone(),
             supports_llm_gateway,
             app.settings.llm_gateway.as_ref(),
         )
@@ -67,10 +91,16 @@ pub(super) async fn connect(
             .keep_alive(keep_alive)
             .into_response(),
         Err(message) => {
-            tracing::warn!(agent_id, environment, "environment conflict");
+            tracing::warn!(
+                agent_id,
+                environment = environment.as_str(),
+                "environment conflict"
+            );
             let data =
                 serde_json::to_string(&EnvironmentConflict { error: message }).unwrap_or_default();
-            let event = Event::default().event(CONFLICT).data(data);
+            let event = Event::default()
+                .event(WorkerEventType::WorkerEnvironmentConflict.as_str())
+                .data(data);
             Sse::new(stream::iter([Ok::<_, Infallible>(event)])).into_response()
         }
     })
@@ -97,8 +127,8 @@ fn worker_stream(
             _ = open.shutdown.wait_for(|down| *down) => None,
         };
         match next? {
-            Outbound::Event { name, data } => {
-                Some((Ok(Event::default().event(name).data(data)), open))
+            Outbound::Event { event, data } => {
+                Some((Ok(Event::default().event(event.as_str()).data(data)), open))
             }
             Outbound::Close => None,
         }
@@ -141,12 +171,23 @@ impl Drop for GoneGuard {
     }
 }
 
+/// The query of [`post_back`].
+#[derive(Deserialize)]
+pub(super) struct PostBackQuery {
+    /// `worker`, when given.
+    #[serde(default, rename = "type", deserialize_with = "text")]
+    kind: Option<String>,
+    /// The agent the worker serves, checked when given.
+    #[serde(default, deserialize_with = "text")]
+    agent_id: Option<String>,
+}
+
 /// A worker's message: `{id, event, data}` with `worker-heartbeat` (data: its local time),
 /// `worker-capacity-update` (`{"is_busy": bool}`) or `worker-finished` (`{}`).
 pub(super) async fn post_back(
     State(app): State<Arc<App>>,
     P((org, worker_id)): P<(String, String)>,
-    query: Q,
+    Q(query): Q<PostBackQuery>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if org != app.org {
@@ -154,7 +195,7 @@ pub(super) async fn post_back(
             "organization {org:?} not found"
         )));
     }
-    if let Some(kind) = query.get("type")
+    if let Some(kind) = query.kind
         && kind != "worker"
     {
         return Err(ApiError::bad_request(format!(
@@ -167,7 +208,7 @@ pub(super) async fn post_back(
         dispatch::worker_message(
             &mut store,
             &worker_id,
-            query.get("agent_id"),
+            query.agent_id.as_deref(),
             &message,
             app.settings.llm_gateway.as_ref(),
         )?;

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::Platform;
+use crate::model::WorkerEnvironment;
 use crate::platform::endpoint::Endpoint;
 use crate::platform::error_text::error_chain;
 use crate::platform::routes::WorkerEvents;
@@ -33,16 +34,16 @@ pub(crate) async fn open(
     idle_timeout: Duration,
 ) -> Result<EventStream, ConnectError> {
     let environment = if platform.configuration().is_cloud() {
-        "xpander"
+        WorkerEnvironment::Xpander
     } else {
-        "local"
+        WorkerEnvironment::Local
     };
     let channel = WorkerEvents {
         agent_id,
         environment,
         last_event_id,
     };
-    let url = platform.url(&channel.route());
+    let url = platform.url(&channel.clone().route());
     // Only the response head is bounded: the stream itself is watched by `idle_timeout`.
     let response = platform
         .open_stream(channel)

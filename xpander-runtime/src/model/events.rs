@@ -31,6 +31,22 @@ open_enum! {
 }
 
 open_enum! {
+    /// Where a worker runs, as it says when it opens the worker channel
+    /// (`?environment=local|xpander`). An agent is served from one environment at a time.
+    ///
+    /// ```
+    /// use xpander_runtime::model::WorkerEnvironment;
+    /// assert_eq!(WorkerEnvironment::Xpander.as_str(), "xpander");
+    /// ```
+    pub enum WorkerEnvironment {
+        /// A worker on a developer's machine (or anywhere outside xpander's cloud).
+        Local = "local",
+        /// A worker deployed in xpander's cloud.
+        Xpander = "xpander",
+    }
+}
+
+open_enum! {
     /// The kind of a deployed asset.
     pub enum DeploymentType {
         /// A gateway.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::endpoint::{Endpoint, Ignored, Route, json_answers};
 use crate::model::{
     Agent, AgentSummary, CreateTaskRequest, ExecutionMetricsReport, Task, TaskFilters,
-    TaskReportRequest, TaskSummary, TaskUpdateEvent, WorkerMessage,
+    TaskReportRequest, TaskSummary, TaskUpdateEvent, WorkerEnvironment, WorkerMessage,
 };
 
 json_answers!(Agent, Task, Vec<AgentSummary>, Vec<TaskSummary>);
@@ -183,10 +183,10 @@ impl Endpoint for ReportMetrics<'_> {
 
 /// `GET {events}/{agent_id}/?environment=local|xpander`: the worker's event stream, with
 /// `Last-Event-ID` when the server sent ids.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct WorkerEvents<'a> {
     pub(crate) agent_id: &'a str,
-    pub(crate) environment: &'a str,
+    pub(crate) environment: WorkerEnvironment,
     pub(crate) last_event_id: Option<&'a str>,
 }
 
@@ -196,7 +196,7 @@ impl Endpoint for WorkerEvents<'_> {
     fn route(self) -> Route {
         let route = Route::get(format!("{}/", self.agent_id))
             .on_worker_channel()
-            .query("environment", self.environment)
+            .query("environment", self.environment.as_str())
             .header("accept", "text/event-stream")
             .header("cache-control", "no-store");
         match self.last_event_id {
