@@ -65,12 +65,6 @@ pub use secret::Secret;
 pub use tasks::Tasks;
 pub use xpander_macros::{on_auth_event, on_boot, on_shutdown, on_task};
 
-// The Backend's requests until they move onto typed routes.
-mod client {
-    pub(crate) use crate::platform::PlatformRequest;
-    pub(crate) use crate::platform::error_text::error_chain;
-}
-
 /// What the macros' output names. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {

@@ -12,7 +12,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tracing::{error, info, warn};
@@ -20,9 +19,11 @@ use tracing::{error, info, warn};
 use crate::error::BackendError;
 use crate::handler::{BoxFuture, HookResult, IntoHookResult};
 use crate::model::{
-    Agent, McpAuthType, McpServerDetails, Task, TaskUpdateEvent, TaskUpdateEventType,
+    Agent, McpAuthType, McpServerDetails, McpTokenAnswer, Task, TaskUpdateEvent,
+    TaskUpdateEventType,
 };
-use crate::{Configuration, Error, Secret};
+use crate::platform::routes::GetMcpToken;
+use crate::{Error, Platform, Secret};
 
 /// How MCP logins are waited for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,38 +206,9 @@ impl fmt::Debug for AuthCallback {
 
 /// What the login flow needs from the build.
 pub(crate) struct AuthContext<'a> {
-    pub platform: Option<&'a Configuration>,
+    pub platform: Option<&'a Platform>,
     pub polling: AuthPolling,
     pub callback: Option<&'a AuthCallback>,
-}
-
-/// The platform's answer to a token request.
-#[derive(Debug, Deserialize)]
-struct TokenAnswer {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    data: Value,
-}
-
-impl TokenAnswer {
-    fn token(&self) -> Option<Secret> {
-        self.data
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(Secret::from)
-    }
-
-    fn message(&self) -> String {
-        self.data
-            .get("message")
-            .and_then(Value::as_str)
-            .map_or_else(
-                || format!("the platform answered `{}`", self.kind),
-                str::to_owned,
-            )
-    }
 }
 
 /// The server's name for messages and events.
@@ -254,7 +226,7 @@ fn platform_for<'a>(
     ctx: &AuthContext<'a>,
     label: &str,
     consequence: &str,
-) -> Result<&'a Configuration, BackendError> {
+) -> Result<&'a Platform, BackendError> {
     ctx.platform
         .ok_or_else(|| BackendError::McpAuthUnavailable {
             server: label.to_owned(),
@@ -359,7 +331,7 @@ fn server_label_for_event(server: &McpServerDetails) -> String {
 /// timeout, 5xx) is logged and the next poll tries again; a 4xx ends the login.
 async fn poll(
     ctx: &AuthContext<'_>,
-    platform: &Configuration,
+    platform: &Platform,
     task: &Task,
     server: &McpServerDetails,
     user: &str,
@@ -406,39 +378,35 @@ fn transient(error: &Error) -> bool {
 
 /// `POST /mcp_auth/{agent}/{user}/get_token` with the server's full description as the body.
 async fn get_token(
-    platform: &Configuration,
+    platform: &Platform,
     task: &Task,
     server: &McpServerDetails,
     user: &str,
     generate_login_url: bool,
-) -> Result<TokenAnswer, BackendError> {
-    let route = format!("/mcp_auth/{}/{user}/get_token", task.agent_id);
+) -> Result<McpTokenAnswer, BackendError> {
     let sso = server.auth_type == Some(McpAuthType::SsoUser);
-    let mut request = platform.request(Method::POST, &route);
-    if task.background_auth_eligible || sso {
+    let request = GetMcpToken {
+        agent_id: &task.agent_id,
+        user,
+        server,
         // An SSO token is issued only against the run it is for.
-        request = request.query("execution_id", task.id.clone());
-    }
-    request = request
-        .query("generate_login_url", generate_login_url.to_string())
-        .query("is_app", task.is_app.to_string())
-        .query("force_refresh", "false");
-    if sso
-        && let Some(key) = task
+        execution_id: (task.background_auth_eligible || sso).then_some(task.id.as_str()),
+        generate_login_url,
+        is_app: task.is_app,
+        sso_fetch_key: task
             .payload_extension
             .as_ref()
             .and_then(|p| p.fields.get("sso_fetch_key"))
             .and_then(Value::as_str)
-    {
-        request = request.header("x-xpander-sso-fetch", key.to_owned());
-    }
-    Ok(request.json(server).send_json().await?)
+            .filter(|_| sso),
+    };
+    Ok(platform.send(request).await?)
 }
 
 /// Pushes an auth event to the platform, then runs the callback and the registered hooks.
 async fn announce(
     ctx: &AuthContext<'_>,
-    platform: &Configuration,
+    platform: &Platform,
     agent: &Agent,
     task: &Task,
     data: AuthEventData,

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-use crate::Configuration;
+use crate::Platform;
 use crate::model::Agent;
 
 /// Entries kept before stale ones are swept.
@@ -86,7 +86,8 @@ impl<K: Eq + Hash + Clone, V: Clone> SingleFlight<K, V> {
 }
 
 /// A tenant's scope: which platform, organization and key a cached value belongs to.
-pub(crate) fn scope(config: &Configuration) -> String {
+pub(crate) fn scope(platform: &Platform) -> String {
+    let config = platform.configuration();
     let mut hasher = DefaultHasher::new();
     config.api_key().expose().hash(&mut hasher);
     format!(

@@ -1,21 +1,11 @@
 //! [`KnowledgeSpec::search`]: the knowledge retriever an agent's args carry.
 
 use futures_util::future::join_all;
-use reqwest::Method;
-use serde::{Deserialize, Serialize};
 use tracing::warn;
 
 use super::args::KnowledgeSpec;
-
-/// A document a knowledge search found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KnowledgeHit {
-    /// The document's text.
-    pub content: String,
-    /// How well it matches (higher is better).
-    #[serde(default)]
-    pub score: f64,
-}
+use crate::model::KnowledgeHit;
+use crate::platform::routes::SearchKnowledgeBase;
 
 impl KnowledgeSpec {
     /// Searches every knowledge base of the agent
@@ -41,15 +31,12 @@ impl KnowledgeSpec {
             return Vec::new();
         };
         let searches = self.knowledge_base_ids.iter().map(|id| async move {
-            let route = format!("/knowledge_bases/{id}");
-            let answer: crate::Result<Vec<KnowledgeHit>> = platform
-                .request(Method::GET, &route)
-                .query("search_query", query)
-                .query("use_bubble", "false")
-                .query("bubble_size", "1000")
-                .query("top_k", top_k.to_string())
-                .send_json()
-                .await;
+            let search = SearchKnowledgeBase {
+                knowledge_base_id: id,
+                query,
+                top_k,
+            };
+            let answer = platform.send(search).await;
             answer.unwrap_or_else(|e| {
                 warn!(knowledge_base = %id, error = %e, "knowledge base search failed");
                 Vec::new()

@@ -7,7 +7,7 @@ use super::agent_file::LocalAgents;
 use super::cache::{self, AGENTS};
 use crate::error::BackendError;
 use crate::model::Agent;
-use crate::{Agents, Configuration};
+use crate::{Agents, Platform};
 
 /// How long the current version of a loaded agent is reused (a pinned version is reused for
 /// good: it never changes).
@@ -15,7 +15,7 @@ pub(crate) const DEFAULT_AGENT_CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// The agent `agent_id` at `version` (`None` or 0: the current one).
 pub(crate) async fn load_agent(
-    platform: Option<&Configuration>,
+    platform: Option<&Platform>,
     local: &LocalAgents,
     agent_id: &str,
     version: Option<u32>,

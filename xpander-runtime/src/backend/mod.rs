@@ -53,6 +53,7 @@ mod settings;
 mod tests;
 
 pub use crate::error::BackendError;
+pub use crate::model::KnowledgeHit;
 pub use args::{
     AgentArgs, CustomTool, DatetimeSpec, DbSpec, Guardrail, KnowledgeSpec, McpConnection,
     McpToolSpec, OutputSpec, PlanSpec, SessionSpec, TeamSpec, ToolSpec,
@@ -60,7 +61,6 @@ pub use args::{
 pub use assemble::render_instructions;
 pub use auth::{AuthCallback, AuthCallbackFn, AuthEventData, AuthPolling};
 pub use frameworks::{RenderOptions, Secrets};
-pub use knowledge::KnowledgeHit;
 pub use llm::{LlmProvider, ModelSpec};
 pub use request::{Async, Blocking, GetArgs, InvokeAgent, ReportExternalTask, TaskRef};
 pub use resolve::dispatch_get_args;

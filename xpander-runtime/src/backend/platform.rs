@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use crate::Configuration;
+use crate::Platform;
 
 /// The platform configuration carried by resolved args, or none offline. It takes no part in
 /// equality, and `Debug` shows only whether it is set.
 #[derive(Clone, Default)]
-pub(crate) struct Bound(pub Option<Configuration>);
+pub(crate) struct Bound(pub Option<Platform>);
 
 impl PartialEq for Bound {
     fn eq(&self, _: &Self) -> bool {

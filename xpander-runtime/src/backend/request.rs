@@ -15,7 +15,7 @@ use super::resolve::{ResolveContext, resolve};
 use super::settings::Settings;
 use crate::error::BackendError;
 use crate::model::{Agent, CreateTaskRequest, Task, TaskReportRequest};
-use crate::{Configuration, Tasks};
+use crate::{Platform, Tasks};
 
 /// Marks a builder finished with `.await`.
 #[derive(Debug, Clone, Copy)]
@@ -199,9 +199,9 @@ impl<'a, M> GetArgs<'a, M> {
         let agent = match self.agent {
             Some(agent) => agent,
             None => {
-                let id = self
-                    .agent_id
-                    .or_else(|| backend_platform.and_then(|c| c.agent_id().map(str::to_owned)));
+                let id = self.agent_id.or_else(|| {
+                    backend_platform.and_then(|c| c.configuration().agent_id().map(str::to_owned))
+                });
                 loaded = match id {
                     Some(id) => {
                         loader::load_agent(
@@ -218,7 +218,7 @@ impl<'a, M> GetArgs<'a, M> {
                 &loaded
             }
         };
-        let platform = agent.configuration().or(backend_platform).cloned();
+        let platform = agent.platform().or(backend_platform).cloned();
         let ctx = ResolveContext {
             polling: inner.polling,
             callback: self.callback.as_ref(),
@@ -295,7 +295,7 @@ impl<'a, M> InvokeAgent<'a, M> {
         }
         let agent_id = self
             .agent_id
-            .or_else(|| platform.agent_id().map(str::to_owned))
+            .or_else(|| platform.configuration().agent_id().map(str::to_owned))
             .ok_or(BackendError::NoAgent)?;
         let agent = loader::load_agent(
             Some(platform),
@@ -334,7 +334,7 @@ pub struct ReportExternalTask<'a, M> {
     settings: &'a Settings,
     report: TaskReportRequest,
     agent_id: Option<String>,
-    configuration: Option<Configuration>,
+    configuration: Option<Platform>,
     mode: PhantomData<M>,
 }
 
@@ -362,8 +362,8 @@ impl<'a, M> ReportExternalTask<'a, M> {
     }
 
     /// Reports to this platform instead of the Backend's (Python `configuration=`).
-    pub fn configuration(mut self, config: Configuration) -> Self {
-        self.configuration = Some(config);
+    pub fn configuration(mut self, platform: impl Into<Platform>) -> Self {
+        self.configuration = Some(platform.into());
         self
     }
 
@@ -377,7 +377,7 @@ impl<'a, M> ReportExternalTask<'a, M> {
         };
         let agent_id = self
             .agent_id
-            .or_else(|| config.agent_id().map(str::to_owned))
+            .or_else(|| config.configuration().agent_id().map(str::to_owned))
             .ok_or(BackendError::NoAgent)?;
         Ok(Task::report_external_task(&config, &agent_id, &self.report).await?)
     }

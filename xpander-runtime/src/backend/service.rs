@@ -17,7 +17,7 @@ use super::loader::DEFAULT_AGENT_CACHE_TTL;
 use super::request::{Async, Blocking, GetArgs, InvokeAgent, ReportExternalTask};
 use super::settings::Settings;
 use crate::model::{Agent, CreateTaskRequest, Framework, TaskReportRequest};
-use crate::{Configuration, ConfigurationBuilder};
+use crate::{Configuration, ConfigurationBuilder, Platform};
 
 /// The xpander Backend: resolves agents' runtime arguments, invokes agents and reports external
 /// runs. Cheap to clone; clones share their settings. Loaded agents and the organization's
@@ -41,8 +41,8 @@ pub struct Backend {
 impl Backend {
     /// A Backend for the platform this configuration points at. Its `agent_id` (e.g.
     /// `XPANDER_AGENT_ID`) is the agent used when a call names none.
-    pub fn new(config: Configuration) -> Self {
-        Self::builder().configuration(config).build()
+    pub fn new(platform: impl Into<Platform>) -> Self {
+        Self::builder().configuration(platform).build()
     }
 
     /// A builder with nothing set (no platform, no local agent).
@@ -52,6 +52,11 @@ impl Backend {
 
     /// The platform configuration, when there is one.
     pub fn configuration(&self) -> Option<&Configuration> {
+        self.platform().map(Platform::configuration)
+    }
+
+    /// The platform, when there is one.
+    pub fn platform(&self) -> Option<&Platform> {
         self.settings.platform.as_ref().ok()
     }
 
@@ -184,7 +189,7 @@ impl Default for Backend {
 /// ```
 #[derive(Debug, Default)]
 pub struct BackendBuilder {
-    platform: Option<Result<Configuration, String>>,
+    platform: Option<Result<Platform, String>>,
     local: LocalAgents,
     env: Option<Env>,
     polling: AuthPolling,
@@ -198,6 +203,7 @@ impl BackendBuilder {
     pub fn from_env() -> Self {
         let platform = ConfigurationBuilder::from_env()
             .build()
+            .map(Platform::new)
             .map_err(|e| e.to_string());
         let local = match std::env::var_os("XPANDER_AGENT_FILE").filter(|v| !v.is_empty()) {
             Some(path) => LocalAgents::File(PathBuf::from(path)),
@@ -211,8 +217,8 @@ impl BackendBuilder {
     }
 
     /// Uses this platform.
-    pub fn configuration(mut self, config: Configuration) -> Self {
-        self.platform = Some(Ok(config));
+    pub fn configuration(mut self, platform: impl Into<Platform>) -> Self {
+        self.platform = Some(Ok(platform.into()));
         self
     }
 

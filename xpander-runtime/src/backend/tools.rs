@@ -5,14 +5,13 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use reqwest::Method;
-use reqwest::header::CONTENT_TYPE;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tracing::debug;
 
 use crate::model::{Agent, AgentTool, GraphItemType};
-use crate::{Configuration, Error};
+use crate::platform::routes::{InvokeTool, ToolAnswer};
+use crate::{Error, Platform};
 
 /// A platform tool of an agent, as [`AgentArgs::tools`](super::AgentArgs::tools) lists it.
 ///
@@ -52,7 +51,7 @@ pub struct PlatformTool {
 
 impl PlatformTool {
     /// The tools of `agent`, each with the schema overrides of its graph item.
-    pub(crate) fn for_agent(agent: &Agent, platform: Option<&Configuration>) -> Vec<Self> {
+    pub(crate) fn for_agent(agent: &Agent, platform: Option<&Platform>) -> Vec<Self> {
         agent
             .tools
             .iter()
@@ -60,7 +59,7 @@ impl PlatformTool {
             .collect()
     }
 
-    fn new(agent: &Agent, tool: &AgentTool, platform: Option<&Configuration>) -> Self {
+    fn new(agent: &Agent, tool: &AgentTool, platform: Option<&Platform>) -> Self {
         let from_graph = agent
             .graph
             .iter()
@@ -103,7 +102,7 @@ impl PlatformTool {
     /// ```
     pub fn of(agent: &Agent, tool_id: &str) -> Option<Self> {
         let tool = agent.tools.iter().find(|t| t.id == tool_id)?;
-        Some(Self::new(agent, tool, agent.configuration()))
+        Some(Self::new(agent, tool, agent.platform()))
     }
 
     /// Invokes the tool with `payload`; await the returned call, optionally after adding a
@@ -233,19 +232,17 @@ async fn run(call: ToolCall<'_>) -> ToolInvocationResult {
     {
         apply_permanent_values(input, &mut payload);
     }
-    let route = format!("/agents/{}/operations/{}", tool.agent_id, tool.id);
-    let mut request = platform
-        .request(Method::POST, &route)
-        .header("x-tool-call-id", tool_call_id);
-    if tool.agent_version != 0 {
-        request = request.header("x-agent-version", tool.agent_version.to_string());
-    }
-    if let Some(task_id) = &call.task_id {
-        request = request.header("x-execution-id", task_id.clone());
-    }
+    let invoke = InvokeTool {
+        agent_id: &tool.agent_id,
+        tool_id: &tool.id,
+        tool_call_id: &tool_call_id,
+        agent_version: tool.agent_version,
+        task_id: call.task_id.as_deref(),
+        payload: &payload,
+    };
     debug!(tool_id = %tool.id, agent_id = %tool.agent_id, "invoking platform tool");
-    match send(request.json(&payload)).await {
-        Ok(mut answer) => {
+    match platform.send(invoke).await {
+        Ok(ToolAnswer(mut answer)) => {
             if let Some(output) = &tool.output_override
                 && (answer.is_object() || answer.is_array())
             {
@@ -266,29 +263,6 @@ async fn run(call: ToolCall<'_>) -> ToolInvocationResult {
         }
     }
     result
-}
-
-/// Sends and reads the answer: JSON when it says so, else its text.
-async fn send(request: crate::client::PlatformRequest<'_>) -> Result<Value, Error> {
-    let response = request.send().await?;
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    let text = response.text().await.map_err(|e| Error::Transport {
-        method: "POST".into(),
-        url: String::new(),
-        message: format!(
-            "reading the tool's answer: {}",
-            crate::client::error_chain(&e)
-        ),
-    })?;
-    Ok(if is_json {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    } else {
-        Value::String(text)
-    })
 }
 
 /// Merges `extension` into `base`: objects merge key by key, anything else is replaced.

@@ -156,3 +156,32 @@ impl McpServerDetails {
         self
     }
 }
+
+/// The platform's answer to a token request.
+#[derive(Debug, Deserialize)]
+pub(crate) struct McpTokenAnswer {
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) data: Value,
+}
+
+impl McpTokenAnswer {
+    pub(crate) fn token(&self) -> Option<Secret> {
+        self.data
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(Secret::from)
+    }
+
+    pub(crate) fn message(&self) -> String {
+        self.data
+            .get("message")
+            .and_then(Value::as_str)
+            .map_or_else(
+                || format!("the platform answered `{}`", self.kind),
+                str::to_owned,
+            )
+    }
+}

@@ -66,6 +66,12 @@ impl From<&Configuration> for Platform {
     }
 }
 
+impl From<&Platform> for Platform {
+    fn from(platform: &Platform) -> Self {
+        platform.clone()
+    }
+}
+
 impl fmt::Debug for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The configuration's Debug redacts the API key.

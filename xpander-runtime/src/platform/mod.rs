@@ -2,7 +2,6 @@
 //! request is sent (the key, timeouts, retries, typed errors) and its answer read.
 
 mod client;
-mod compat;
 pub(crate) mod endpoint;
 pub(crate) mod error_text;
 mod handle;
@@ -10,5 +9,4 @@ mod request;
 pub(crate) mod routes;
 
 pub(crate) use client::pooled as http_client;
-pub(crate) use compat::PlatformRequest;
 pub use handle::Platform;

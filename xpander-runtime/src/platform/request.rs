@@ -31,11 +31,6 @@ impl Platform {
         E::Response::read(&sending.context(), &content_type, &body)
     }
 
-    /// Sends a route and returns the successful response, unread.
-    pub(crate) async fn send_route(&self, route: Route) -> Result<Response> {
-        Sending::new(self, route).send().await
-    }
-
     /// Opens a streaming response (the worker channel): one attempt, no overall timeout (the
     /// caller watches the stream), only the response head bounded by the request timeout.
     /// Any status is returned, for the caller to judge.

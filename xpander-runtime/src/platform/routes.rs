@@ -5,13 +5,24 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::endpoint::{Endpoint, Ignored, Route, json_answers};
+use serde_json::Value;
+
+use super::endpoint::{Answer, Endpoint, Ignored, Route, json_answers};
+use crate::Result;
 use crate::model::{
-    Agent, AgentSummary, CreateTaskRequest, ExecutionMetricsReport, Task, TaskFilters,
-    TaskReportRequest, TaskSummary, TaskUpdateEvent, WorkerEnvironment, WorkerMessage,
+    Agent, AgentSummary, CreateTaskRequest, ExecutionMetricsReport, KnowledgeHit, McpServerDetails,
+    McpTokenAnswer, Task, TaskFilters, TaskReportRequest, TaskSummary, TaskUpdateEvent,
+    WorkerEnvironment, WorkerMessage,
 };
 
-json_answers!(Agent, Task, Vec<AgentSummary>, Vec<TaskSummary>);
+json_answers!(
+    Agent,
+    Task,
+    Vec<AgentSummary>,
+    Vec<TaskSummary>,
+    Vec<KnowledgeHit>,
+    McpTokenAnswer,
+);
 
 /// `x-agent-version`, sent when a version other than the latest (`0` or empty) is asked for.
 fn agent_version(route: Route, version: Option<&str>) -> Route {
@@ -176,6 +187,128 @@ impl Endpoint for ReportMetrics<'_> {
     type Response = Ignored;
     fn route(self) -> Route {
         Route::post(format!("/agents-metrics/{}/execution", self.agent_id)).json(self.report)
+    }
+}
+
+// --- what the Backend resolves and calls -----------------------------------------------------
+
+/// `GET /metadata/default_llm_extra_headers`: the organization's default LLM headers.
+pub(crate) struct GetOrgLlmHeaders;
+
+impl Endpoint for GetOrgLlmHeaders {
+    type Response = Value;
+    fn route(self) -> Route {
+        Route::get("/metadata/default_llm_extra_headers".into())
+    }
+}
+
+/// `GET /agents/{agent_id}/db`: the agent's session database (`connection_uri.uri`).
+pub(crate) struct GetAgentDb<'a> {
+    pub(crate) agent_id: &'a str,
+}
+
+impl Endpoint for GetAgentDb<'_> {
+    type Response = Value;
+    fn route(self) -> Route {
+        Route::get(format!("/agents/{}/db", self.agent_id))
+    }
+}
+
+/// `GET /knowledge_bases/{id}?search_query=...&top_k=...`: a knowledge-base search.
+pub(crate) struct SearchKnowledgeBase<'a> {
+    pub(crate) knowledge_base_id: &'a str,
+    pub(crate) query: &'a str,
+    pub(crate) top_k: usize,
+}
+
+impl Endpoint for SearchKnowledgeBase<'_> {
+    type Response = Vec<KnowledgeHit>;
+    fn route(self) -> Route {
+        Route::get(format!("/knowledge_bases/{}", self.knowledge_base_id))
+            .query("search_query", self.query)
+            .query("use_bubble", "false")
+            .query("bubble_size", "1000")
+            .query("top_k", self.top_k.to_string())
+    }
+}
+
+/// `POST /agents/{agent_id}/operations/{tool_id}`: runs a platform tool, with the call's id,
+/// the agent's version (unless the latest) and the task it is for.
+pub(crate) struct InvokeTool<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) tool_id: &'a str,
+    pub(crate) tool_call_id: &'a str,
+    pub(crate) agent_version: i64,
+    pub(crate) task_id: Option<&'a str>,
+    pub(crate) payload: &'a Value,
+}
+
+impl Endpoint for InvokeTool<'_> {
+    type Response = ToolAnswer;
+    fn route(self) -> Route {
+        let mut route = Route::post(format!(
+            "/agents/{}/operations/{}",
+            self.agent_id, self.tool_id
+        ))
+        .header("x-tool-call-id", self.tool_call_id);
+        if self.agent_version != 0 {
+            route = route.header("x-agent-version", self.agent_version.to_string());
+        }
+        if let Some(task_id) = self.task_id {
+            route = route.header("x-execution-id", task_id);
+        }
+        route.json(self.payload)
+    }
+}
+
+/// A tool's answer: its JSON when it says it is JSON (and is), else its text.
+pub(crate) struct ToolAnswer(pub(crate) Value);
+
+impl Answer for ToolAnswer {
+    fn read(_: &str, content_type: &str, body: &[u8]) -> Result<Self> {
+        let text = String::from_utf8_lossy(body);
+        let json = content_type
+            .contains("application/json")
+            .then(|| serde_json::from_str(&text).ok())
+            .flatten();
+        Ok(Self(
+            json.unwrap_or_else(|| Value::String(text.into_owned())),
+        ))
+    }
+}
+
+/// `POST /mcp_auth/{agent_id}/{user}/get_token`: a user's token for an MCP server (the body is
+/// the server's description), or a login URL to send them to.
+pub(crate) struct GetMcpToken<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) user: &'a str,
+    pub(crate) server: &'a McpServerDetails,
+    /// Set for background-eligible and SSO logins: a token issued against this run only.
+    pub(crate) execution_id: Option<&'a str>,
+    pub(crate) generate_login_url: bool,
+    pub(crate) is_app: bool,
+    /// An SSO server's fetch key (`x-xpander-sso-fetch`).
+    pub(crate) sso_fetch_key: Option<&'a str>,
+}
+
+impl Endpoint for GetMcpToken<'_> {
+    type Response = McpTokenAnswer;
+    fn route(self) -> Route {
+        let mut route = Route::post(format!(
+            "/mcp_auth/{}/{}/get_token",
+            self.agent_id, self.user
+        ));
+        if let Some(id) = self.execution_id {
+            route = route.query("execution_id", id);
+        }
+        route = route
+            .query("generate_login_url", self.generate_login_url.to_string())
+            .query("is_app", self.is_app.to_string())
+            .query("force_refresh", "false");
+        if let Some(key) = self.sso_fetch_key {
+            route = route.header("x-xpander-sso-fetch", key);
+        }
+        route.json(self.server)
     }
 }
 

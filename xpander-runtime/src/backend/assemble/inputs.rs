@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::Configuration;
+use crate::Platform;
 use crate::backend::args::{AgentArgs, McpToolSpec, ToolSpec};
 use crate::backend::env::Env;
 use crate::backend::llm::ModelSpec;
@@ -28,7 +28,7 @@ pub(crate) struct Inputs<'a> {
     /// The platform's copy of the task's plan, when fresher than the task's own.
     pub fresh_plan: Option<DeepPlanning>,
     /// The platform tools and knowledge bases call back into, or `None` offline.
-    pub platform: Option<&'a Configuration>,
+    pub platform: Option<&'a Platform>,
     /// Tunables (`XPANDER_TOOL_CALL_LIMIT`).
     pub env: &'a Env,
     /// Python's `override=`.

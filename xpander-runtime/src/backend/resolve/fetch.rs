@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
 use serde_json::{Map, Value};
 use tracing::warn;
 
 use crate::backend::cache::{self, AGENT_DBS, ORG_LLM_HEADERS};
 use crate::error::BackendError;
 use crate::model::{Agent, DeepPlanning, Task};
-use crate::{Configuration, Error, Tasks};
+use crate::platform::routes::{GetAgentDb, GetOrgLlmHeaders};
+use crate::{Error, Platform, Tasks};
 
 /// The organization's default LLM headers are cached this long per tenant.
 const ORG_HEADERS_TTL: Duration = Duration::from_secs(60);
@@ -20,17 +20,14 @@ const DB_TTL: Duration = Duration::from_secs(60);
 
 /// `GET /metadata/default_llm_extra_headers`, cached 60 s per tenant; `{}` offline.
 pub(super) async fn org_headers(
-    platform: Option<&Configuration>,
+    platform: Option<&Platform>,
 ) -> Result<Map<String, Value>, BackendError> {
     let Some(platform) = platform else {
         return Ok(Map::new());
     };
     let headers = ORG_LLM_HEADERS
         .get_or_load(cache::scope(platform), Some(ORG_HEADERS_TTL), || async {
-            let answer: Value = platform
-                .request(Method::GET, "/metadata/default_llm_extra_headers")
-                .send_json()
-                .await?;
+            let answer = platform.send(GetOrgLlmHeaders).await?;
             Ok::<_, Error>(match answer {
                 Value::Object(map) => map,
                 _ => Map::new(),
@@ -45,7 +42,7 @@ pub(super) async fn org_headers(
 /// platform is configured. A 404 (no database for the agent) leaves sessions unpersisted,
 /// with a warning.
 pub(super) async fn session_db_uri(
-    platform: Option<&Configuration>,
+    platform: Option<&Platform>,
     agent: &Agent,
 ) -> Result<Option<String>, BackendError> {
     let Some(platform) = platform.filter(|_| agent.agno_settings.session_storage) else {
@@ -54,8 +51,7 @@ pub(super) async fn session_db_uri(
     let key = (cache::scope(platform), agent.id.clone());
     let uri = AGENT_DBS
         .get_or_load(key, Some(DB_TTL), || async {
-            let route = format!("/agents/{}/db", agent.id);
-            match platform.request(Method::GET, &route).send_json::<Value>().await {
+            match platform.send(GetAgentDb { agent_id: &agent.id }).await {
                 Ok(answer) => Ok(answer
                     .pointer("/connection_uri/uri")
                     .and_then(Value::as_str)
@@ -74,10 +70,7 @@ pub(super) async fn session_db_uri(
 /// The platform's copy of the task's plan, when it has items (the gateway may have seeded it
 /// after dispatch); `None` means the task's own copy holds. A failed read is logged, not
 /// raised.
-pub(super) async fn fresh_plan(
-    platform: Option<&Configuration>,
-    task: &Task,
-) -> Option<DeepPlanning> {
+pub(super) async fn fresh_plan(platform: Option<&Platform>, task: &Task) -> Option<DeepPlanning> {
     let platform = platform.filter(|_| !task.id.is_empty())?;
     match Tasks::new(platform.clone()).aget(&task.id).await {
         Ok(fresh) if !fresh.deep_planning.tasks.is_empty() => Some(fresh.deep_planning),

@@ -11,7 +11,7 @@ use futures_util::future::{BoxFuture, try_join_all};
 use serde_json::{Map, Value};
 use tracing::debug;
 
-use crate::Configuration;
+use crate::Platform;
 use crate::backend::agent_file::LocalAgents;
 use crate::backend::args::{AgentArgs, ToolSpec};
 use crate::backend::assemble::{Inputs, assemble, plan_active};
@@ -27,7 +27,7 @@ use crate::model::{Agent, GraphItemType, Task};
 #[derive(Clone)]
 pub(crate) struct ResolveContext<'a> {
     /// The platform, or `None` offline (then nothing is fetched).
-    pub platform: Option<Configuration>,
+    pub platform: Option<Platform>,
     pub env: &'a Env,
     pub polling: AuthPolling,
     pub callback: Option<&'a AuthCallback>,
@@ -41,7 +41,7 @@ impl<'a> ResolveContext<'a> {
     /// A context with the defaults: no auth callback, default polling and agent cache TTL,
     /// no extra tools.
     pub fn new(
-        platform: Option<Configuration>,
+        platform: Option<Platform>,
         env: &'a Env,
         local: &'a LocalAgents,
         overrides: &'a Map<String, Value>,
@@ -60,7 +60,7 @@ impl<'a> ResolveContext<'a> {
 
     fn cloud(&self) -> bool {
         match &self.platform {
-            Some(config) => config.is_cloud(),
+            Some(platform) => platform.configuration().is_cloud(),
             None => self.env.is_cloud(),
         }
     }
@@ -184,8 +184,8 @@ pub async fn dispatch_get_args(
     let local = LocalAgents::None;
     let overrides = Map::new();
     let platform = agent
-        .configuration()
-        .or_else(|| task.and_then(Task::configuration))
+        .platform()
+        .or_else(|| task.and_then(Task::platform))
         .cloned();
     let ctx = ResolveContext::new(platform, &env, &local, &overrides);
     resolve(&ctx, agent, task, false).await
