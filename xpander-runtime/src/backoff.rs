@@ -1,4 +1,5 @@
-//! Jittered exponential backoff, shared by request retries and SSE reconnects.
+//! Jittered exponential backoff, shared by request retries and SSE reconnects, and the
+//! [`RetryPolicy`] of platform requests.
 
 use std::time::Duration;
 
@@ -33,5 +34,43 @@ impl Backoff {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
         let nominal = self.base.saturating_mul(factor).min(self.cap);
         nominal.mul_f64(0.5 + fastrand::f64() / 2.0)
+    }
+}
+
+/// How transient failures of idempotent requests are retried: connection errors, and the
+/// statuses 429, 502, 503 and 504. `Retry-After` is honoured up to the backoff cap.
+///
+/// ```
+/// use std::time::Duration;
+/// use xpander_runtime::{Backoff, RetryPolicy};
+///
+/// let patient = RetryPolicy { max_attempts: 6, ..RetryPolicy::default() };
+/// assert_eq!(RetryPolicy::none().max_attempts, 1);
+/// assert_eq!(patient.backoff, Backoff::new(Duration::from_millis(200), Duration::from_secs(5)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The delays between attempts.
+    pub backoff: Backoff,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(5)),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt, no retries.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 }

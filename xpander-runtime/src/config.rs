@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::Secret;
-use crate::backoff::Backoff;
+use crate::backoff::RetryPolicy;
 
 const DEFAULT_BASE_URL: &str = "https://inbound.xpander.ai";
 const STAGING_BASE_URL: &str = "https://inbound.stg.xpander.ai";
@@ -188,44 +188,6 @@ impl fmt::Debug for Configuration {
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
-    }
-}
-
-/// How transient failures of idempotent requests are retried: connection errors, and the
-/// statuses 429, 502, 503 and 504. `Retry-After` is honoured up to the backoff cap.
-///
-/// ```
-/// use std::time::Duration;
-/// use xpander_runtime::{Backoff, RetryPolicy};
-///
-/// let patient = RetryPolicy { max_attempts: 6, ..RetryPolicy::default() };
-/// assert_eq!(RetryPolicy::none().max_attempts, 1);
-/// assert_eq!(patient.backoff, Backoff::new(Duration::from_millis(200), Duration::from_secs(5)));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included.
-    pub max_attempts: u32,
-    /// The delays between attempts.
-    pub backoff: Backoff,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(5)),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// One attempt, no retries.
-    pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
     }
 }
 

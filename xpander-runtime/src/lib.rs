@@ -49,8 +49,8 @@ mod tasks;
 
 pub use agents::Agents;
 pub use backend::{AgentArgs, Backend, BackendError, dispatch_get_args};
-pub use backoff::Backoff;
-pub use config::{ConfigError, Configuration, ConfigurationBuilder, RetryPolicy};
+pub use backoff::{Backoff, RetryPolicy};
+pub use config::{ConfigError, Configuration, ConfigurationBuilder};
 pub use error::{Error, Result};
 pub use events::{DEFAULT_MAX_PLAN_RETRIES, Events, EventsHandle};
 pub use handler::{Handler, HandlerError, HandlerResult, HookResult};
