@@ -3,11 +3,11 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use xpander_devserver::{DevServer, DevServerOptions};
-use xpander_runtime::AgentExecutionStatus;
+use xpander_devserver::{DelayFault, DevServer, DevServerOptions, Faults};
 use xpander_runtime::model::CreateTaskRequest;
+use xpander_runtime::{AgentExecutionStatus, Events, Handler, Task};
 
 use support::WorkerProcess;
 
@@ -98,4 +98,73 @@ async fn the_test_task_runs_on_the_platform_once_and_the_worker_exits() {
     assert_eq!(tasks.len(), 1, "created once");
     assert!(tasks[0].run_locally);
     assert_eq!(tasks[0].task.status, AgentExecutionStatus::Completed);
+}
+
+/// The worker of the next test, run as a process by it: a sync handler that never returns.
+#[test]
+fn stuck_sync_worker() {
+    if std::env::var_os("XPANDER_TEST_AS_WORKER").is_none() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stuck = Handler::blocking(|_task: Task| -> Task {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    runtime.block_on(Events::new().start(stuck)).unwrap();
+    // Dropping the runtime must not wait for the handler's thread.
+    drop(runtime);
+}
+
+#[tokio::test]
+async fn sigterm_with_a_stuck_sync_handler_and_a_slow_platform_ends_within_the_deadline() {
+    let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
+    let mut worker = WorkerProcess::spawn_test(
+        "stuck_sync_worker",
+        &ds,
+        &[("XPANDER_SHUTDOWN_TIMEOUT", "2")],
+    );
+    ds.wait_for_workers(WAIT, |w| !w.is_empty())
+        .await
+        .expect("registered");
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let task = ds
+            .create_task(ds.agent_id(), CreateTaskRequest::new(format!("t{i}")))
+            .await
+            .unwrap();
+        ids.push(task.id);
+    }
+    ds.wait_for_tasks(3, WAIT, |t| {
+        t.task.status == AgentExecutionStatus::Executing
+    })
+    .await
+    .expect("all running");
+    // From now on the platform answers every update a second late.
+    let slow = Faults {
+        delays: vec![DelayFault {
+            pattern: "/agent-execution/*/update".into(),
+            method: Some("PATCH".into()),
+            delay_ms: 1000,
+            rate: 1.0,
+        }],
+        ..Faults::default()
+    };
+    ds.set_faults(slow).await.unwrap();
+    let signalled = Instant::now();
+    worker.sigterm();
+    let status = worker.wait_exit(WAIT).await;
+    let took = signalled.elapsed();
+    assert_eq!(status.code(), Some(0), "{:?}", worker.output());
+    // The 2 s timeout, the 3 s window for the final reports, the goodbye, and some slack.
+    assert!(took < Duration::from_secs(8), "exited after {took:?}");
+    for id in &ids {
+        let task = ds.task(id).await.unwrap();
+        assert_eq!(task.status, AgentExecutionStatus::Error, "{id}");
+        assert_eq!(
+            task.result.as_deref(),
+            Some("worker shut down before the task finished")
+        );
+    }
 }

@@ -31,6 +31,22 @@ impl WorkerProcess {
         Self(command.spawn().expect("the example starts"))
     }
 
+    /// Starts this test binary again, running only the test `name` as the worker's `main`
+    /// (the test returns at once unless `XPANDER_TEST_AS_WORKER` is set), with the
+    /// devserver's credentials and `env`. For workers no example should show.
+    pub fn spawn_test(name: &str, ds: &DevServerHandle, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .args(["--exact", name, "--nocapture", "--test-threads=1"])
+            .envs(ds.worker_env())
+            .env("XPANDER_TEST_AS_WORKER", "1")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        Self(command.spawn().expect("the test binary starts"))
+    }
+
     /// Sends SIGTERM, as a process manager stopping the worker would.
     pub fn sigterm(&self) {
         let status = Command::new("kill")

@@ -3,6 +3,7 @@
 
 mod connection;
 mod lifecycle;
+mod reliability;
 mod shutdown;
 
 use std::collections::HashMap;

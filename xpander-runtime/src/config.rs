@@ -374,6 +374,20 @@ pub enum ConfigError {
     /// An agent id is needed and none was given.
     #[error("no agent id: {0}")]
     MissingAgentId(String),
+    /// A worker setting is out of range.
+    #[error("the worker setting {setting} cannot be used: {problem}")]
+    InvalidSetting {
+        /// The setting, as its `Events` setter is named.
+        setting: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Two handlers would serve the same agent.
+    #[error(
+        "two handlers serve agent `{0}` (one names it with `agent_id`, or both serve \
+         XPANDER_AGENT_ID): give each handler its own agent, or remove one"
+    )]
+    DuplicateAgent(String),
 }
 
 fn join_names(names: &[&str]) -> String {

@@ -252,7 +252,8 @@ impl Handler {
         })))
     }
 
-    /// A synchronous handler, run on the blocking pool.
+    /// A synchronous handler, run on a thread of its own (one that never returns cannot keep the
+    /// process from exiting).
     pub fn blocking<F, R>(handler: F) -> Self
     where
         F: Fn(Task) -> R + Send + Sync + 'static,

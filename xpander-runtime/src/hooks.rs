@@ -7,7 +7,7 @@ use tracing::{error, warn};
 
 use crate::Error;
 use crate::handler::{HandlerError, HookResult};
-use crate::panic::{caught, on_blocking_pool, panic_message};
+use crate::panic::{caught, on_own_thread, panic_message};
 use crate::registry::{self, HookFn};
 
 /// How long one shutdown hook may run.
@@ -16,7 +16,7 @@ const SHUTDOWN_HOOK_LIMIT: Duration = Duration::from_secs(10);
 async fn run_hook(call: HookFn) -> HookResult {
     let caught = match call {
         HookFn::Async(call) => caught(call).await,
-        HookFn::Blocking(call) => on_blocking_pool(call).await,
+        HookFn::Blocking(call) => on_own_thread(call).await,
     };
     caught.unwrap_or_else(|panic| {
         Err(HandlerError::new(format_args!(

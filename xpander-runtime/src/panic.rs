@@ -1,5 +1,5 @@
-//! Catching panics: in the call that makes a future, while the future is polled, and on the
-//! blocking pool. A panic in user code fails that task or hook, never the caller.
+//! Catching panics: in the call that makes a future, while the future is polled, and in sync
+//! code run on a thread of its own. A panic in user code fails that task or hook, never the caller.
 
 use std::any::Any;
 use std::future::Future;
@@ -16,13 +16,24 @@ pub(crate) async fn caught<Fut: Future>(call: impl FnOnce() -> Fut) -> Caught<Fu
     AssertUnwindSafe(future).catch_unwind().await
 }
 
-/// Runs a blocking `call` on tokio's blocking pool, catching a panic.
-pub(crate) async fn on_blocking_pool<T: Send + 'static>(
+/// Runs a blocking `call` on a thread of its own, catching a panic. Not tokio's blocking pool:
+/// a runtime waits for its blocking tasks when it shuts down, so a sync handler that never
+/// returns would keep the process from exiting; a detached thread is left behind instead.
+pub(crate) async fn on_own_thread<T: Send + 'static>(
     call: impl FnOnce() -> T + Send + 'static,
 ) -> Caught<T> {
-    tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(call)))
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let started = std::thread::Builder::new()
+        .name("xpander-sync-handler".into())
+        .spawn(move || {
+            let _ = answer.send(std::panic::catch_unwind(AssertUnwindSafe(call)));
+        });
+    if let Err(e) = started {
+        return Err(Box::new(format!("no thread could be started for it: {e}")));
+    }
+    answered
         .await
-        .unwrap_or_else(|join| Err(join.into_panic()))
+        .unwrap_or_else(|_| Err(Box::new("its thread ended without an answer")))
 }
 
 /// The message of a panic payload (`panic!("...")` gives a `&str` or a `String`).

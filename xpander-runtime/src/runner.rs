@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::handler::{Handler, HandlerFn, HandlerResult};
 use crate::model::{AgentExecutionStatus, OutputFormat, Task};
-use crate::panic::{Caught, caught, on_blocking_pool, panic_message};
+use crate::panic::{Caught, caught, on_own_thread, panic_message};
 
 /// Why a task did not get the handler's own outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,7 @@ pub(crate) async fn call(
         HandlerFn::Async(call) => bounded(timeout, caught(|| call(task))).await,
         HandlerFn::Blocking(call) => {
             let call = call.clone();
-            bounded(timeout, on_blocking_pool(move || call(task))).await
+            bounded(timeout, on_own_thread(move || call(task))).await
         }
     };
     match outcome {

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, config_for, json, task_json, text};
+use common::{TestServer, config_for, json, redirect, task_json, text};
 use serde_json::json;
 use xpander_runtime::model::{
     CreateTaskRequest, TaskReportRequest, TaskUpdate, TaskUpdateEventType, Tokens,
@@ -73,6 +73,35 @@ async fn forbidden_is_a_clear_error_without_the_key() {
     );
     assert!(!message.contains("test-key-s3cr3t"), "{message}");
     assert_eq!(server.requests().len(), 1, "a 403 is not retried");
+}
+
+#[tokio::test]
+async fn the_key_never_follows_a_redirect_to_another_origin() {
+    let elsewhere = TestServer::start(|_, _| json(200, task_json("t1"))).await;
+    let target = format!("{}/agent-execution/t1/status", elsewhere.base_url);
+    let platform = TestServer::start(move |_, _| redirect(&target)).await;
+    let err = Tasks::new(platform.config()).aget("t1").await.unwrap_err();
+    assert!(err.to_string().contains("another origin"), "{err}");
+    assert!(!err.to_string().contains("test-key-s3cr3t"), "{err}");
+    assert_eq!(
+        elsewhere.requests().len(),
+        0,
+        "the other host saw no request"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_platform_is_followed() {
+    let platform = TestServer::start(|seen, _| match seen.uri.path() {
+        "/agent-execution/t1/status" => redirect("/moved/t1"),
+        _ => json(200, task_json("t1")),
+    })
+    .await;
+    let task = Tasks::new(platform.config()).aget("t1").await.unwrap();
+    assert_eq!(task.id, "t1");
+    let seen = platform.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].headers["x-api-key"], "test-key-s3cr3t");
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ use crate::model::{LocalTaskTest, Task};
 use crate::{ConfigError, Configuration, Error, Platform, Result};
 use run_task::TaskRunner;
 pub use settings::DEFAULT_MAX_PLAN_RETRIES;
-use settings::Settings;
+use settings::{FINAL_REPORT_WINDOW, Settings};
 pub(crate) use test_task::outcome as test_outcome;
 use worker::AgentWorker;
 
@@ -70,7 +70,7 @@ impl Default for Events {
 
 impl Events {
     /// A worker with the defaults: 6 concurrent tasks (`XPANDER_MAX_SYNC_WORKERS`), heartbeats
-    /// every 2 s, a 30 s shutdown timeout (`XPANDER_SHUTDOWN_TIMEOUT`, seconds), reconnects
+    /// every 2 s, a 25 s shutdown timeout (`XPANDER_SHUTDOWN_TIMEOUT`, seconds), reconnects
     /// after 1 s doubling to 30 s, a 60 s read-idle timeout, no per-task timeout, and
     /// configuration from the environment.
     pub fn new() -> Self {
@@ -127,6 +127,13 @@ impl Events {
     /// Fails a task whose handler runs longer than this.
     pub fn task_timeout(mut self, limit: Duration) -> Self {
         self.settings.task_timeout = Some(limit);
+        self
+    }
+
+    /// How often the platform is asked, while a handler runs, whether its task was stopped
+    /// (default 10 s). A stopped task's handler is cancelled and the task stays stopped.
+    pub fn stop_check_interval(mut self, every: Duration) -> Self {
+        self.settings.stop_check_interval = every;
         self
     }
 
@@ -199,9 +206,11 @@ impl Events {
     /// Starts serving in the background, without signal handling, and returns a handle to
     /// stop it. Needs a tokio runtime.
     pub fn spawn(self) -> Result<EventsHandle> {
+        self.settings.validate()?;
         let base = self.config;
         let stop = CancellationToken::new();
         let force = CancellationToken::new();
+        let abandon = CancellationToken::new();
         let settings = Arc::new(self.settings);
         let mut workers = Vec::new();
         for (agent_id, handler, config) in self.agents {
@@ -214,6 +223,14 @@ impl Events {
                     "set XPANDER_AGENT_ID (or give the handler an `agent_id`) to choose the agent to serve".into(),
                 )
             })?;
+            // Handlers registered apart can still resolve to one agent (one names it, the other
+            // serves XPANDER_AGENT_ID): two workers would compete for its tasks.
+            if workers
+                .iter()
+                .any(|w: &Arc<AgentWorker>| w.agent_id == agent_id)
+            {
+                return Err(ConfigError::DuplicateAgent(agent_id).into());
+            }
             let test = self.test_task.clone().filter(|_| workers.is_empty());
             let runner = TaskRunner {
                 platform: Platform::new(config.with_agent_id(agent_id.clone())),
@@ -221,7 +238,8 @@ impl Events {
                 settings: settings.clone(),
                 force: force.clone(),
             };
-            workers.push(AgentWorker::new(agent_id, runner, stop.clone(), test));
+            let (stop, abandon) = (stop.clone(), abandon.clone());
+            workers.push(AgentWorker::new(agent_id, runner, stop, abandon, test));
         }
         if workers.is_empty() {
             return Err(Error::Usage(
@@ -234,6 +252,7 @@ impl Events {
             settings,
             stop.clone(),
             force.clone(),
+            abandon,
         ));
         Ok(EventsHandle {
             stop,
@@ -330,6 +349,7 @@ async fn serve(
     settings: Arc<Settings>,
     stop: CancellationToken,
     force: CancellationToken,
+    abandon: CancellationToken,
 ) -> Result<Option<Task>> {
     hooks::run_boot_hooks().await?;
     git::configure_from_env();
@@ -351,6 +371,16 @@ async fn serve(
             }
         }
     });
+    // The one hard deadline of a shutdown: the shutdown timeout, then a short window for the
+    // final reports of the tasks it aborted.
+    let abandoning = tokio::spawn({
+        let force = force.clone();
+        async move {
+            force.cancelled().await;
+            tokio::time::sleep(FINAL_REPORT_WINDOW).await;
+            abandon.cancel();
+        }
+    });
     let mut failure = None;
     let mut test = None;
     while let Some(joined) = running.join_next().await {
@@ -367,6 +397,7 @@ async fn serve(
         }
     }
     deadline.abort();
+    abandoning.abort();
     hooks::run_shutdown_hooks().await;
     info!("worker stopped");
     match failure {

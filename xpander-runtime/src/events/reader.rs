@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use reqwest::header::HeaderValue;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -16,10 +17,18 @@ use super::control::Control;
 use super::recent::RecentIds;
 use super::redact;
 use super::run_task::TaskRunner;
-use super::slots::Slots;
+use super::slots::{Slot, Slots};
 use crate::model::{DeployedAsset, EnvironmentConflict, Task, WorkerEventType, decode};
 use crate::sse::SseEvent;
 use crate::{Error, Result};
+
+/// What reading goes on with after an event.
+enum Next {
+    Read,
+    /// A task was accepted: the connection is healthy.
+    Delivered,
+    Stop,
+}
 
 /// How a connection ended.
 enum Ended {
@@ -44,8 +53,8 @@ pub(crate) struct Reader {
 
 impl Reader {
     /// Connects, reads, and reconnects with jittered backoff until `stop`. The backoff resets
-    /// only after a connection delivered tasks or stayed up for a while, so a server that
-    /// accepts and drops at once is not hammered.
+    /// only after a connection delivered a task or stayed up for a while: a registration or a
+    /// keep-alive does not count, so a server that registers and drops at once is not hammered.
     pub(crate) async fn read(&mut self) -> Result<()> {
         let settings = self.runner.settings.clone();
         let mut last_event_id = None;
@@ -127,20 +136,29 @@ impl Reader {
                 Some(Ok(event)) => event,
             };
             if !event.id.is_empty() {
-                *last_event_id = Some(event.id.clone());
+                // Sent back as `Last-Event-ID`: an id that is no valid header value would make
+                // every later reconnect fail.
+                if HeaderValue::from_str(&event.id).is_ok() {
+                    *last_event_id = Some(event.id.clone());
+                } else {
+                    warn!("ignoring an event id that cannot be sent back as a header");
+                }
             }
             if let Some(retry) = event.retry {
-                *retry_floor = retry.max(Duration::from_millis(100));
+                // The server may slow reconnects down, but not past our own backoff's cap.
+                let cap = self.runner.settings.reconnect_backoff.cap;
+                *retry_floor = retry.clamp(Duration::from_millis(100).min(cap), cap);
             }
-            if !self.on_event(event).await? {
-                return Ok(Ended::Stopped);
+            match self.on_event(event).await? {
+                Next::Read => {}
+                Next::Delivered => delivered = true,
+                Next::Stop => return Ok(Ended::Stopped),
             }
-            delivered = true;
         }
     }
 
-    /// Handles one event; false when the worker is stopping.
-    async fn on_event(&mut self, event: SseEvent) -> Result<bool> {
+    /// Handles one event.
+    async fn on_event(&mut self, event: SseEvent) -> Result<Next> {
         match WorkerEventType::from(event.event.as_str()) {
             WorkerEventType::WorkerRegistration => self.on_registration(&event.data),
             WorkerEventType::AgentExecution => return Ok(self.on_task(event.data).await),
@@ -154,7 +172,7 @@ impl Reader {
             }
             other => debug!(event = %other, "ignoring an event"),
         }
-        Ok(true)
+        Ok(Next::Read)
     }
 
     fn on_registration(&mut self, data: &str) {
@@ -171,18 +189,24 @@ impl Reader {
     }
 
     /// Accepts one task: decode, drop duplicates, wait for a slot (so a full worker stops
-    /// reading), and run it on its own task. False when the worker is stopping.
-    async fn on_task(&mut self, data: String) -> bool {
+    /// reading), and run it on its own task.
+    async fn on_task(&mut self, data: String) -> Next {
         let task: Task = match decode("agent-execution", data.as_bytes()) {
             Ok(task) => task,
             Err(e) => {
                 warn!(error = %e, "skipping a malformed agent-execution event");
                 trace!(payload = %redact::for_log(&data), "the malformed payload");
+                // Its report takes a slot too, so a flood of garbage is bounded like tasks.
+                let Some(slot) = self.slot().await else {
+                    return Next::Stop;
+                };
                 let runner = self.runner.clone();
                 let problem = e.to_string();
-                self.tracker
-                    .spawn(async move { runner.report_malformed(data, problem).await });
-                return true;
+                self.tracker.spawn(async move {
+                    runner.report_malformed(data, problem).await;
+                    drop(slot);
+                });
+                return Next::Read;
             }
         };
         let first_time = self
@@ -192,16 +216,23 @@ impl Reader {
             .insert(&task.id);
         if !first_time {
             info!(task_id = %task.id, "task delivered again; it already ran here");
-            return true;
+            return Next::Read;
         }
-        let slot = tokio::select! {
-            slot = self.slots.acquire() => slot,
-            _ = self.stop.cancelled() => return false,
+        let Some(slot) = self.slot().await else {
+            return Next::Stop;
         };
         let runner = self.runner.clone();
         let worker_id = self.worker_id.borrow().clone().unwrap_or_default();
         self.tracker
             .spawn(async move { runner.run(task, &worker_id, Some(slot)).await });
-        true
+        Next::Delivered
+    }
+
+    /// A free slot; `None` when the worker stops first.
+    async fn slot(&self) -> Option<Slot> {
+        tokio::select! {
+            slot = self.slots.acquire() => Some(slot),
+            _ = self.stop.cancelled() => None,
+        }
     }
 }

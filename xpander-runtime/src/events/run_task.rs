@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, error, info, info_span, warn};
+use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use super::settings::Settings;
 use super::slots::Slot;
@@ -15,10 +15,14 @@ use crate::handler::Handler;
 use crate::model::{AgentExecutionStatus, Task, TaskUpdate};
 use crate::platform::routes::{GetTask, UpdateTask};
 use crate::runner::{self, Failure};
-use crate::{Platform, Result};
+use crate::{Error, Platform, Result};
 
 /// Extra rounds for the final save, beyond each request's own retries.
 const FINAL_SAVE_ROUNDS: u32 = 5;
+/// Past the shutdown timeout, the one final save attempt gets this long.
+const FORCED_SAVE_LIMIT: Duration = Duration::from_millis(2500);
+/// Statuses that refuse a save for good: sending the same body again cannot succeed.
+const REFUSED_FOR_GOOD: [u16; 3] = [400, 413, 422];
 
 /// What running a task needs, shared by every task of one agent worker.
 pub(crate) struct TaskRunner {
@@ -52,19 +56,28 @@ impl TaskRunner {
         if let Err(e) = task.save().await {
             warn!(error = %e, "could not mark the task executing; running it anyway");
         }
-        let mut done = self.run_handler(task).await;
+        let mut done = match self.run_handler(task).await {
+            Ran::Done(done) => done,
+            Ran::Stopped(task) => return stopped(task),
+        };
         let mut plan_retries = 0;
-        while done.status == AgentExecutionStatus::Completed
-            && plan_retries < self.settings.max_plan_retries
-        {
-            // The platform's copy holds the plan the handler's tools updated; adopt only the
-            // plan, so the handler's result, tools and tokens are kept.
+        // Past the shutdown timeout there is time only for the final report.
+        while !self.force.is_cancelled() {
+            // The platform's copy says whether the task was stopped meanwhile, and holds the
+            // plan the handler's tools updated: adopt only the plan, so the handler's result,
+            // tools and tokens are kept.
             match self.platform.send(GetTask { task_id: &done.id }).await {
+                Ok(fresh) if fresh.status == AgentExecutionStatus::Stopped => return stopped(done),
                 Ok(fresh) => done.deep_planning = fresh.deep_planning,
                 Err(e) => {
-                    warn!(error = %e, "could not read the plan; finishing the task");
+                    warn!(error = %e, "could not read the task back; finishing it");
                     break;
                 }
+            }
+            if done.status != AgentExecutionStatus::Completed
+                || plan_retries >= self.settings.max_plan_retries
+            {
+                break;
             }
             let status = done.deep_planning.following_status();
             if status.can_finish {
@@ -76,10 +89,15 @@ impl TaskRunner {
                 plan_retries, "plan not complete; running the handler again"
             );
             done.status = AgentExecutionStatus::Executing;
-            done = self.run_handler(done).await;
+            done = match self.run_handler(done).await {
+                Ran::Done(done) => done,
+                Ran::Stopped(task) => return stopped(task),
+            };
         }
-        save_final(&mut done).await;
-        if done.tokens.is_some()
+        self.save_final(&mut done).await;
+        if self.force.is_cancelled() {
+            debug!("shutting down: the task's metrics are not reported");
+        } else if done.tokens.is_some()
             && let Err(e) = done.report_metrics().await
         {
             warn!(error = %e, "could not report the task's metrics");
@@ -88,9 +106,9 @@ impl TaskRunner {
         done
     }
 
-    /// Runs the handler on its own task, so a forced shutdown can abort it and still report
-    /// the task. `task` is already marked executing.
-    async fn run_handler(&self, task: Task) -> Task {
+    /// Runs the handler on its own task, so that a forced shutdown, or the task being stopped
+    /// on the platform, can abort it. `task` is already marked executing.
+    async fn run_handler(&self, task: Task) -> Ran {
         // The handler owns the task while it runs; this copy is what a failure is reported on.
         let before = task.clone();
         let started = Instant::now();
@@ -107,8 +125,94 @@ impl TaskRunner {
                 warn!("aborting the handler: the shutdown timeout passed");
                 Err(Failure::Shutdown)
             }
+            () = self.stopped_on_platform(&before.id) => {
+                running.abort();
+                info!("the task was stopped on the platform; cancelling its handler");
+                return Ran::Stopped(before);
+            }
         };
-        runner::conclude(before, outcome, started)
+        Ran::Done(runner::conclude(before, outcome, started))
+    }
+
+    /// Returns once the platform says the task is stopped; checks every
+    /// `stop_check_interval` while the handler runs.
+    async fn stopped_on_platform(&self, task_id: &str) {
+        loop {
+            tokio::time::sleep(self.settings.stop_check_interval).await;
+            match self.platform.send(GetTask { task_id }).await {
+                Ok(fresh) if fresh.status == AgentExecutionStatus::Stopped => return,
+                Ok(_) => {}
+                Err(e) => debug!(error = %e, "could not check whether the task was stopped"),
+            }
+        }
+    }
+
+    /// Saves the finished task once; transient failures are retried for about a minute, or
+    /// past the shutdown timeout once more, briefly. A save the platform refuses for good
+    /// (the result too large, say) falls back to a small update that still ends the task.
+    async fn save_final(&self, task: &mut Task) {
+        let backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(15));
+        for round in 1..=FINAL_SAVE_ROUNDS {
+            let forced = self.force.is_cancelled();
+            let saved = if forced {
+                tokio::time::timeout(FORCED_SAVE_LIMIT, task.save())
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Error::Timeout {
+                            method: "PATCH".into(),
+                            url: format!("/agent-execution/{}/update", task.id),
+                            seconds: FORCED_SAVE_LIMIT.as_secs_f64(),
+                        })
+                    })
+            } else {
+                task.save().await
+            };
+            let error = match saved {
+                Ok(()) => return,
+                Err(e) => e,
+            };
+            if let Some(status) = error.status().filter(|s| REFUSED_FOR_GOOD.contains(s)) {
+                return self.report_refused(task, status, &error).await;
+            }
+            if forced || round == FINAL_SAVE_ROUNDS || !error.is_transient() {
+                error!(error = %error, status = %task.status, "could not save the task's final status");
+                return;
+            }
+            let delay = backoff.delay(round);
+            warn!(error = %error, round, delay_ms = delay.as_millis() as u64, "final save failed; retrying");
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                // The next round is the short one.
+                _ = self.force.cancelled() => {}
+            }
+        }
+    }
+
+    /// Ends a task whose final save the platform refused (`status`) with a small update:
+    /// `error`, and why.
+    async fn report_refused(&self, task: &mut Task, status: u16, refusal: &Error) {
+        let why = match status {
+            413 => "the task was too large to save (HTTP 413); shorten its result".to_owned(),
+            _ => format!("the platform refused the task's final save (HTTP {status})"),
+        };
+        warn!(error = %refusal, "the final save was refused; reporting the task as an error");
+        task.status = AgentExecutionStatus::Error;
+        task.result = Some(why.clone());
+        let update = TaskUpdate {
+            status: Some(AgentExecutionStatus::Error),
+            result: Some(why),
+            ..TaskUpdate::default()
+        };
+        let sent = self
+            .platform
+            .send(UpdateTask {
+                task_id: &task.id,
+                body: &update,
+            })
+            .await;
+        if let Err(e) = sent {
+            error!(error = %e, "could not report the refused task either");
+        }
     }
 
     /// Reports a task whose `agent-execution` payload did not decode, when its id can be read.
@@ -137,21 +241,16 @@ impl TaskRunner {
     }
 }
 
-/// Saves the finished task once; transient failures are retried for about a minute.
-async fn save_final(task: &mut Task) {
-    let backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(15));
-    for round in 1..=FINAL_SAVE_ROUNDS {
-        match task.save().await {
-            Ok(()) => return,
-            Err(e) if round < FINAL_SAVE_ROUNDS && e.is_transient() => {
-                let delay = backoff.delay(round);
-                warn!(error = %e, round, delay_ms = delay.as_millis() as u64, "final save failed; retrying");
-                tokio::time::sleep(delay).await;
-            }
-            Err(e) => {
-                error!(error = %e, status = %task.status, "could not save the task's final status");
-                return;
-            }
-        }
-    }
+/// How a handler run ended.
+enum Ran {
+    Done(Task),
+    /// Stopped on the platform meanwhile: the task as it was given to the handler.
+    Stopped(Task),
+}
+
+/// A task stopped on the platform stays stopped: nothing is saved over it.
+fn stopped(mut task: Task) -> Task {
+    info!("the task was stopped on the platform; it stays stopped");
+    task.status = AgentExecutionStatus::Stopped;
+    task
 }

@@ -3,6 +3,12 @@
 use std::time::Duration;
 
 use crate::backoff::Backoff;
+use crate::config::ConfigError;
+
+/// After the shutdown timeout, how long the tasks it aborted have to report themselves before
+/// the worker stops waiting. With the 25 s default timeout and `worker-finished`, a drain ends
+/// within about 30 s, the usual grace period before SIGKILL.
+pub(crate) const FINAL_REPORT_WINDOW: Duration = Duration::from_secs(3);
 
 /// How many plan-following re-runs a task gets before it is saved as it stands.
 pub const DEFAULT_MAX_PLAN_RETRIES: u32 = 5;
@@ -18,6 +24,7 @@ pub(crate) struct Settings {
     pub(crate) healthy_after: Duration,
     pub(crate) task_timeout: Option<Duration>,
     pub(crate) max_plan_retries: u32,
+    pub(crate) stop_check_interval: Duration,
 }
 
 impl Settings {
@@ -30,12 +37,56 @@ impl Settings {
         Self {
             max_sync_workers: number("XPANDER_MAX_SYNC_WORKERS").map_or(6, |n| n.max(1) as usize),
             heartbeat_interval: Duration::from_secs(2),
-            shutdown_timeout: Duration::from_secs(number("XPANDER_SHUTDOWN_TIMEOUT").unwrap_or(30)),
+            shutdown_timeout: Duration::from_secs(number("XPANDER_SHUTDOWN_TIMEOUT").unwrap_or(25)),
             read_idle_timeout: Duration::from_secs(60),
             reconnect_backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(30)),
             healthy_after: Duration::from_secs(60),
             task_timeout: None,
             max_plan_retries: DEFAULT_MAX_PLAN_RETRIES,
+            stop_check_interval: Duration::from_secs(10),
         }
+    }
+
+    /// Checks every duration is one the worker can run with: timers panic on zero or on a
+    /// deadline past the end of time, and nobody means a heartbeat every year.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        const DAY: Duration = Duration::from_secs(24 * 3600);
+        let within = |setting: &'static str, value: Duration, least: Duration, most: Duration| {
+            if value < least || value > most {
+                return Err(ConfigError::InvalidSetting {
+                    setting,
+                    problem: format!("{value:?} is outside {least:?}..={most:?}"),
+                });
+            }
+            Ok(())
+        };
+        let ms = Duration::from_millis;
+        within(
+            "heartbeat_interval",
+            self.heartbeat_interval,
+            ms(10),
+            ms(600_000),
+        )?;
+        within("read_idle_timeout", self.read_idle_timeout, ms(100), DAY)?;
+        within(
+            "shutdown_timeout",
+            self.shutdown_timeout,
+            Duration::ZERO,
+            DAY,
+        )?;
+        within("healthy_after", self.healthy_after, Duration::ZERO, DAY)?;
+        within("stop_check_interval", self.stop_check_interval, ms(10), DAY)?;
+        let backoff = self.reconnect_backoff;
+        within("reconnect_backoff base", backoff.base, ms(1), ms(3_600_000))?;
+        within(
+            "reconnect_backoff cap",
+            backoff.cap,
+            backoff.base,
+            ms(3_600_000),
+        )?;
+        if let Some(limit) = self.task_timeout {
+            within("task_timeout", limit, ms(1), 30 * DAY)?;
+        }
+        Ok(())
     }
 }

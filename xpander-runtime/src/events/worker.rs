@@ -1,11 +1,12 @@
 //! One agent's worker: its control task, its reader, the tasks it runs, and the goodbye.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tracing::info;
+use tracing::{info, warn};
 
 use super::control::Control;
 use super::reader::Reader;
@@ -18,6 +19,8 @@ use crate::model::{LocalTaskTest, Task};
 
 /// How many task ids are remembered to drop duplicate deliveries.
 const RECENT_TASKS: usize = 4096;
+/// How long `worker-finished` may take on the way out.
+const FINISH_LIMIT: Duration = Duration::from_millis(1500);
 
 /// One agent served by this process.
 pub(crate) struct AgentWorker {
@@ -25,6 +28,8 @@ pub(crate) struct AgentWorker {
     runner: Arc<TaskRunner>,
     /// Set: stop reading new tasks and drain.
     stop: CancellationToken,
+    /// Set: the shutdown deadline passed; stop waiting for tasks.
+    abandon: CancellationToken,
     /// Run this test task once, then stop (the local test flow).
     test_task: Option<LocalTaskTest>,
     worker_id: watch::Sender<Option<String>>,
@@ -35,12 +40,14 @@ impl AgentWorker {
         agent_id: String,
         runner: TaskRunner,
         stop: CancellationToken,
+        abandon: CancellationToken,
         test_task: Option<LocalTaskTest>,
     ) -> Arc<Self> {
         Arc::new(Self {
             agent_id,
             runner: Arc::new(runner),
             stop,
+            abandon,
             test_task,
             worker_id: watch::Sender::new(None),
         })
@@ -91,11 +98,22 @@ impl AgentWorker {
             info!(agent_id = %self.agent_id, in_flight = tracker.len(), "waiting for tasks to finish");
         }
         tracker.close();
-        tracker.wait().await;
-        control.finish().await;
+        tokio::select! {
+            () = tracker.wait() => {}
+            () = self.abandon.cancelled() => warn!(
+                agent_id = %self.agent_id, unfinished = tracker.len(),
+                "the shutdown deadline passed: leaving the tasks still saving behind"
+            ),
+        }
+        if tokio::time::timeout(FINISH_LIMIT, control.finish())
+            .await
+            .is_err()
+        {
+            warn!(agent_id = %self.agent_id, "no answer to worker-finished in time; stopping anyway");
+        }
         let test = match test {
-            Some(driver) => driver.await.ok().flatten(),
-            None => None,
+            Some(driver) if driver.is_finished() => driver.await.ok().flatten(),
+            _ => None,
         };
         outcome.map(|()| test)
     }

@@ -25,6 +25,7 @@ pub(crate) fn pooled(connect_timeout: Duration) -> reqwest::Client {
     }
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(tls_config())
+        .redirect(same_origin_redirects())
         .connect_timeout(connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
@@ -38,6 +39,25 @@ pub(crate) fn pooled(connect_timeout: Duration) -> reqwest::Client {
     }
     clients.push((key, client.clone()));
     client
+}
+
+/// Redirects are followed only within the origin they start from: reqwest strips
+/// `Authorization` and cookies when a redirect leaves the host, but not `x-api-key`.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let from = attempt.previous().last().map(reqwest::Url::origin);
+        if attempt.previous().len() > 10 {
+            attempt.error("more than 10 redirects")
+        } else if from.as_ref() == Some(&attempt.url().origin()) {
+            attempt.follow()
+        } else {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(format!(
+                "refused a redirect to another origin ({to}): the API key goes only to the \
+                 configured platform; point XPANDER_BASE_URL at the final address"
+            ))
+        }
+    })
 }
 
 /// TLS for platform requests: rustls on the ring provider with the operating system's trust

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 use tracing::{debug, warn};
 
@@ -129,7 +129,7 @@ impl<'a> Sending<'a> {
             .platform
             .http()
             .request(self.route.method.clone(), &self.url)
-            .header("x-api-key", config.api_key().expose());
+            .header("x-api-key", api_key_header(config));
         if let Some(timeout) = timeout {
             request = request.timeout(timeout);
         }
@@ -181,6 +181,16 @@ impl<'a> Sending<'a> {
             message: error_chain(error),
         }
     }
+}
+
+/// The key as a header value marked sensitive, so HTTP internals never log or index it. A key
+/// that is no valid header value is sent empty: the platform then answers 401, which says
+/// what to check.
+fn api_key_header(config: &Configuration) -> HeaderValue {
+    let mut value = HeaderValue::from_str(config.api_key().expose())
+        .unwrap_or_else(|_| HeaderValue::from_static(""));
+    value.set_sensitive(true);
+    value
 }
 
 fn is_transient(status: StatusCode) -> bool {

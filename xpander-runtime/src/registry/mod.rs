@@ -33,7 +33,7 @@ pub use info::HandlerInfo;
 pub enum TaskFn {
     /// An `async fn`, polled on the runtime.
     Async(fn(Task) -> BoxFuture<'static, HandlerResult>),
-    /// A plain `fn`, run on the blocking pool.
+    /// A plain `fn`, run on a thread of its own.
     Blocking(fn(Task) -> HandlerResult),
 }
 
@@ -143,7 +143,7 @@ impl AuthHook {
 pub enum HookFn {
     /// An `async fn()`.
     Async(fn() -> BoxFuture<'static, HookResult>),
-    /// A plain `fn()`, run on the blocking pool.
+    /// A plain `fn()`, run on a thread of its own.
     Blocking(fn() -> HookResult),
 }
 

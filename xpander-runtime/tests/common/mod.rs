@@ -108,6 +108,15 @@ pub fn text(status: u16, content_type: &str, body: &str) -> Response {
         .unwrap()
 }
 
+/// A `307 Temporary Redirect` to `location`.
+pub fn redirect(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::TEMPORARY_REDIRECT)
+        .header("location", location)
+        .body(Body::empty())
+        .unwrap()
+}
+
 /// A task as the platform returns it.
 pub fn task_json(id: &str) -> serde_json::Value {
     serde_json::json!({
