@@ -1,11 +1,13 @@
-//! The worker's control plane: heartbeats, capacity updates and `worker-finished`, POSTed to
-//! the worker channel ([`PostWorkerMessage`]) by one task per agent, in order, off the SSE read
-//! loop. That task alone owns the busy state: it counts the slots taken and freed. Failures
-//! are logged and retried, never fatal.
+//! The worker's control plane: capacity updates and `worker-finished`, POSTed to the worker
+//! channel ([`PostWorkerMessage`]) by one task per agent, in order, off the SSE read loop; and
+//! heartbeats, in a lane of their own so a slow capacity update never delays one. The control
+//! task alone owns the busy state: it counts the slots taken and freed. Failures are logged
+//! and retried, never fatal.
 
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use tracing::{debug, warn};
 
@@ -33,20 +35,23 @@ pub(crate) struct Control {
 }
 
 impl Control {
-    /// Starts the control task for a worker with `slots` execution slots; heartbeats begin
-    /// once a worker id is known.
+    /// Starts the control task for a worker with `slots` execution slots, and its heartbeats
+    /// every `heartbeat` for the worker id `registered` holds; both end with [`Control::finish`].
     pub(crate) fn spawn(
         platform: Platform,
         agent_id: String,
         slots: usize,
         heartbeat: Duration,
+        registered: watch::Receiver<Option<String>>,
     ) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
         let state = Busy {
             slots: slots.max(1),
             ..Busy::default()
         };
-        tokio::spawn(run(platform, agent_id, heartbeat, state, receiver));
+        let beats = heartbeats(platform.clone(), agent_id.clone(), heartbeat, registered);
+        let beating = tokio::spawn(beats);
+        tokio::spawn(run(platform, agent_id, state, receiver, beating));
         Self { commands }
     }
 
@@ -84,6 +89,15 @@ impl Control {
     }
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Whether the worker is busy: every slot taken, or draining.
 #[derive(Debug, Default)]
 struct Busy {
@@ -109,20 +123,57 @@ impl Busy {
     }
 }
 
+/// Heartbeats for the worker id `registered` holds, from its registration on, every
+/// `interval`. Each has less than an interval to arrive, so a slow one never delays the next.
+async fn heartbeats(
+    platform: Platform,
+    agent_id: String,
+    interval: Duration,
+    mut registered: watch::Receiver<Option<String>>,
+) {
+    let limit = interval.mul_f64(0.8);
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            changed = registered.changed() => {
+                if changed.is_err() {
+                    return; // the worker is gone
+                }
+                // A new registration: beat now, then every interval from here.
+                ticks.reset_immediately();
+                continue;
+            }
+            _ = ticks.tick() => {}
+        }
+        let Some(worker_id) = registered.borrow().clone() else {
+            continue;
+        };
+        let beat = WorkerMessage::heartbeat();
+        let post = post_back(&platform, &worker_id, &agent_id, beat, 1);
+        if tokio::time::timeout(limit, post).await.is_err() {
+            warn!(
+                limit_ms = limit.as_millis() as u64,
+                "a heartbeat got no answer in time"
+            );
+        }
+    }
+}
+
 async fn run(
     platform: Platform,
     agent_id: String,
-    heartbeat: Duration,
     mut state: Busy,
     mut commands: mpsc::UnboundedReceiver<Command>,
+    heartbeats: JoinHandle<()>,
 ) {
+    // However the control task ends, its heartbeats end with it.
+    let heartbeats = AbortOnDrop(heartbeats);
     let mut worker_id: Option<String> = None;
     // What the platform was last told.
     let mut reported = false;
     // A command read ahead while folding slot updates, handled next.
     let mut deferred: Option<Command> = None;
-    let mut ticks = tokio::time::interval(heartbeat);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let post = |worker_id: &str, message: WorkerMessage, attempts: u32| {
         let (platform, agent_id, worker_id) = (&platform, &agent_id, worker_id.to_owned());
         async move { post_back(platform, &worker_id, agent_id, message, attempts).await }
@@ -130,17 +181,9 @@ async fn run(
     loop {
         let command = match deferred.take() {
             Some(command) => command,
-            None => tokio::select! {
-                command = commands.recv() => match command {
-                    Some(command) => command,
-                    None => return,
-                },
-                _ = ticks.tick(), if worker_id.is_some() => {
-                    if let Some(id) = &worker_id {
-                        post(id, WorkerMessage::heartbeat(), 1).await;
-                    }
-                    continue;
-                }
+            None => match commands.recv().await {
+                Some(command) => command,
+                None => return,
             },
         };
         match command {
@@ -153,9 +196,10 @@ async fn run(
                     reported = true;
                 }
                 worker_id = Some(id);
-                ticks.reset_immediately();
             }
             Command::Finish(done) => {
+                // No heartbeat after the goodbye.
+                heartbeats.0.abort();
                 if let Some(id) = &worker_id {
                     post(id, WorkerMessage::finished(), ATTEMPTS).await;
                 }

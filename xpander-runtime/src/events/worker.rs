@@ -67,6 +67,7 @@ impl AgentWorker {
             self.agent_id.clone(),
             settings.max_sync_workers,
             settings.heartbeat_interval,
+            self.worker_id.subscribe(),
         );
         let tracker = TaskTracker::new();
         let recent = Arc::new(Mutex::new(RecentIds::new(RECENT_TASKS)));
