@@ -11,6 +11,13 @@
 //!    given for it fills a missing key;
 //! 5. a key becomes `Authorization: Bearer <key>` (the `"__bypass__"` marker excepted).
 //!
+//! Trust: the agent's servers are configured on the platform by its owner; a task's servers
+//! (`task.mcp_servers`) come from whoever created the task. A task-supplied local (stdio)
+//! server would run a command on this machine, and the caller's OIDC token would travel to a
+//! URL the task chose, so by default task-supplied local servers are left out and task-supplied
+//! remote servers get no OIDC token; set `XPANDER_TRUST_TASK_MCP_SERVERS=true` where every task
+//! creator is trusted.
+//!
 //! The servers are not connected here: that is the framework's job. A server that cannot be
 //! used at all (no command, no URL, the AWS API server in xpander cloud) is left out with a
 //! warning; a login that cannot complete is an error.
@@ -38,6 +45,18 @@ const TOOL_NAME_PREFIX: &str = "mcp_tool";
 const BYPASS: &str = "__bypass__";
 /// An OIDC marker: no token, and no login either.
 const NO_TOKEN: &str = "__none__";
+/// The variable that trusts task-supplied MCP servers like the agent's own.
+pub(crate) const TRUST_TASK_SERVERS: &str = "XPANDER_TRUST_TASK_MCP_SERVERS";
+
+/// Where a server came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Agent,
+    /// The task, from whoever created it; `trusted` by the operator or not.
+    Task {
+        trusted: bool,
+    },
+}
 
 /// Every MCP server of `agent` and `task`, resolved concurrently.
 pub(crate) async fn resolve(
@@ -45,16 +64,23 @@ pub(crate) async fn resolve(
     agent: &Agent,
     task: Option<&Task>,
     cloud: bool,
+    trust_task_servers: bool,
 ) -> Result<Vec<McpToolSpec>, BackendError> {
-    let mut servers: Vec<McpServerDetails> = agent.mcp_servers().into_iter().cloned().collect();
-    if let Some(task) = task {
-        servers.extend(task.mcp_servers.iter().cloned());
-    }
-    let resolved = try_join_all(
-        servers
-            .into_iter()
-            .map(|server| resolve_one(ctx, agent, task, server.normalized(), cloud)),
-    )
+    let from_task = Origin::Task {
+        trusted: trust_task_servers,
+    };
+    let servers = agent
+        .mcp_servers()
+        .into_iter()
+        .map(|server| (server, Origin::Agent))
+        .chain(
+            task.into_iter()
+                .flat_map(|t| &t.mcp_servers)
+                .map(|s| (s, from_task)),
+        );
+    let resolved = try_join_all(servers.map(|(server, origin)| {
+        resolve_one(ctx, agent, task, server.clone().normalized(), origin, cloud)
+    }))
     .await?;
     Ok(resolved.into_iter().flatten().collect())
 }
@@ -64,6 +90,7 @@ async fn resolve_one(
     agent: &Agent,
     task: Option<&Task>,
     server: McpServerDetails,
+    origin: Origin,
     cloud: bool,
 ) -> Result<Option<McpToolSpec>, BackendError> {
     let name = server_label(&server);
@@ -78,6 +105,14 @@ async fn resolve_one(
         let command = server.command.as_deref().unwrap_or_default().trim();
         if command.is_empty() {
             warn!(server = %name, "local MCP server has no command; left out");
+            return Ok(None);
+        }
+        if origin == (Origin::Task { trusted: false }) {
+            warn!(
+                server = %name,
+                "the task brought a local MCP server, which would run a command here; left out \
+                 (set {TRUST_TASK_SERVERS}=true if every task creator is trusted)"
+            );
             return Ok(None);
         }
         if cloud && command.contains("aws-api-mcp-server") {
@@ -109,7 +144,7 @@ async fn resolve_one(
         warn!(server = %name, "remote MCP server has no URL (its registration was removed); left out");
         return Ok(None);
     };
-    let headers = credentials(ctx, agent, task, &server).await?;
+    let headers = credentials(ctx, agent, task, &server, origin).await?;
     Ok(Some(spec(McpConnection::Http {
         url,
         sse: server.transport == Some(McpTransport::Sse),
@@ -124,6 +159,7 @@ async fn credentials(
     agent: &Agent,
     task: Option<&Task>,
     server: &McpServerDetails,
+    origin: Origin,
 ) -> Result<BTreeMap<String, Secret>, BackendError> {
     let mut headers: BTreeMap<String, Secret> = server
         .headers
@@ -136,7 +172,11 @@ async fn credentials(
     let auth = server.auth_type.clone().unwrap_or(McpAuthType::None);
 
     let mut oidc = None;
+    // The caller's OIDC token goes only to servers the agent's owner configured, unless the
+    // operator trusts task creators.
+    let oidc_allowed = origin != (Origin::Task { trusted: false });
     if auth != McpAuthType::SsoUser
+        && oidc_allowed
         && !agent.pre_auth_audiences.is_empty()
         && let Some(audience) = agent.oidc_pre_auth_token_mcp_audience.as_deref()
     {

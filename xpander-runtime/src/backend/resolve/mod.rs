@@ -58,6 +58,14 @@ impl<'a> ResolveContext<'a> {
         }
     }
 
+    /// Whether MCP servers that come with a task may run local commands and receive the
+    /// caller's OIDC token (`XPANDER_TRUST_TASK_MCP_SERVERS=true`); see [`mcp`].
+    fn trusts_task_mcp_servers(&self) -> bool {
+        self.env
+            .var(mcp::TRUST_TASK_SERVERS)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+    }
+
     fn cloud(&self) -> bool {
         match &self.platform {
             Some(platform) => platform.configuration().is_cloud(),
@@ -90,7 +98,7 @@ pub(crate) fn resolve<'a>(
         };
         let (db_uri, mcp_tools) = tokio::try_join!(
             fetch::session_db_uri(platform, agent),
-            mcp::resolve(&auth, agent, task, cloud)
+            mcp::resolve(&auth, agent, task, cloud, ctx.trusts_task_mcp_servers())
         )?;
         let members = if agent.is_a_team() {
             Some(members(ctx, agent, task).await?)

@@ -2,3 +2,4 @@
 
 mod agno_fixtures;
 mod secrecy;
+mod task_mcp;
