@@ -105,6 +105,32 @@ async fn a_redirect_within_the_platform_is_followed() {
 }
 
 #[tokio::test]
+async fn an_answer_over_64_mib_is_refused_before_it_is_held() {
+    const OVER: usize = 64 * 1024 * 1024 + 1;
+    // Announced by Content-Length, and streamed without one.
+    let announced =
+        TestServer::start(|_, _| text(200, "application/json", &"x".repeat(OVER))).await;
+    let streamed = TestServer::start(|_, _| {
+        let chunks = (0..65).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024 * 1024]));
+        axum::response::Response::builder()
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from_stream(futures_util::stream::iter(
+                chunks,
+            )))
+            .unwrap()
+    })
+    .await;
+    for server in [announced, streamed] {
+        let err = Tasks::new(server.config()).aget("t1").await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the answer is over 67108864 bytes"),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn malformed_json_names_the_path() {
     let server = TestServer::start(|_, _| {
         let mut task = task_json("t1");

@@ -23,11 +23,13 @@ impl Platform {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let body = response.bytes().await.map_err(|e| Error::Transport {
-            method: sending.route.method.to_string(),
-            url: sending.url.clone(),
-            message: format!("reading the response body: {}", error_chain(&e)),
-        })?;
+        let body = read_capped(response, MAX_ANSWER_BYTES)
+            .await
+            .map_err(|message| Error::Transport {
+                method: sending.route.method.to_string(),
+                url: sending.url.clone(),
+                message,
+            })?;
         E::Response::read(&sending.context(), &content_type, &body)
     }
 
@@ -48,6 +50,30 @@ impl Platform {
     pub(crate) fn url(&self, route: &Route) -> String {
         url(self.configuration(), route)
     }
+}
+
+/// The largest answer read from the platform: far above any agent or task, and a bound on
+/// what a broken or hostile server can make the worker hold.
+const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads a response body, refusing one longer than `limit` bytes before holding it all.
+async fn read_capped(mut response: Response, limit: usize) -> std::result::Result<Vec<u8>, String> {
+    let too_long = || format!("the answer is over {limit} bytes; refusing to read it");
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the response body: {}", error_chain(&e)))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn url(config: &Configuration, route: &Route) -> String {
