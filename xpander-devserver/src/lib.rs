@@ -39,10 +39,13 @@ mod query;
 mod reqlog;
 mod routes;
 mod server;
+mod sse;
 mod state;
 mod tasks;
 
 pub use agents::DEMO_AGENT_ID;
+/// The bytes type of [`DevServerHandle::inject_raw`] (the `bytes` crate's, as axum uses).
+pub use axum::body::Bytes;
 pub use error::{Error, Result};
 pub use faults::{DelayFault, ErrorFault, Faults};
 pub use options::{DevServerOptions, KnowledgeBase, LlmGatewayRoute};

@@ -1,6 +1,6 @@
 //! The developer pages (no API key; loopback peers only by default): the index page, the
-//! request log, tasks, workers, agent and knowledge-base upserts, faults, and the simulated
-//! MCP login.
+//! request log, tasks, workers, raw SSE injection, agent and knowledge-base upserts, faults,
+//! and the simulated MCP login.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use xpander_runtime::model::decode_value;
 
 use crate::agents::agent_from_json;
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
 use crate::http::{P, decode_body, ok, optional_json};
@@ -131,6 +132,23 @@ pub(super) async fn task(State(app): State<Arc<App>>, P(task_id): P<String>) -> 
 /// `GET /_dev/workers`: connected workers, then those that left.
 pub(super) async fn workers(State(app): State<Arc<App>>) -> Response {
     ok(&app.store.lock().await.worker_infos())
+}
+
+/// `POST /_dev/workers/{worker_id}/raw`: writes the body, whatever it is, verbatim into the
+/// worker's SSE stream between two events (a hostile server for SSE reader tests); 404 when
+/// the worker is not connected.
+pub(super) async fn inject_raw(
+    State(app): State<Arc<App>>,
+    P(worker_id): P<String>,
+    body: Bytes,
+) -> Result {
+    let size = body.len();
+    if !dispatch::inject_raw(&*app.store.lock().await, &worker_id, body) {
+        return Err(ApiError::not_found(format!(
+            "worker {worker_id:?} is not connected"
+        )));
+    }
+    Ok(ok(&json!({"worker_id": worker_id, "injected_bytes": size})))
 }
 
 /// `GET /_dev/agents`: every agent (default versions).
