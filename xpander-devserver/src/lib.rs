@@ -27,6 +27,7 @@
 
 mod agents;
 mod auth;
+mod dev_guard;
 mod dispatch;
 mod error;
 mod faults;
