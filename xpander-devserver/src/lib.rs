@@ -37,6 +37,7 @@ mod options;
 mod persist;
 pub mod python;
 mod query;
+mod redact;
 mod reqlog;
 mod routes;
 mod server;

@@ -1,5 +1,5 @@
 //! The developer routes against web pages: loopback Host names only, no cross-origin writes,
-//! JSON bodies only.
+//! JSON bodies only, and secrets redacted from their answers.
 
 use super::*;
 
@@ -160,4 +160,73 @@ async fn developer_writes_take_json_only() {
     // No body, no content type needed.
     let (status, _) = dev_call(&server, Method::POST, "/_dev/mcp_auth/approve", &[], None).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn developer_answers_redact_secrets() {
+    let secrets = [
+        "sk-llm-credential",
+        "Bearer extra-header",
+        "mcp-api-key",
+        "mcp-header-value",
+        "mcp-env-value",
+        "user-oidc-jwt",
+        "user-graph-token",
+    ];
+    let agent = json!({
+        "id": "secretive", "name": "S",
+        "llm_credentials": {"name": "mine", "description": null, "value": secrets[0]},
+        "llm_extra_headers": {"Authorization": secrets[1]},
+        "graph": [{"item_id": "mcp-1", "type": "mcp", "targets": [], "settings": {"mcp_settings": {
+            "url": "https://mcp.example", "auth_type": "api_key", "api_key": secrets[2],
+            "headers": {"X-Key": secrets[3]}, "env_vars": {"TOKEN": secrets[4]},
+        }}}],
+    });
+    let server = start_with(options().agent(agent.clone())).await;
+    let task = post(
+        &server,
+        "/agent-execution/secretive",
+        json!({"input": {"text": "x"}, "user_oidc_token": secrets[5],
+               "user_tokens": {"mcp-1": secrets[6], "oidc_tokens": {"llm": secrets[5]}}}),
+    )
+    .await;
+    assert_eq!(task.status, 200, "{}", task.text);
+    let task_id = task.body["id"].as_str().unwrap();
+
+    let mut dev_answers = Vec::new();
+    for path in [
+        "/_dev/agents".to_owned(),
+        "/_dev/tasks".to_owned(),
+        format!("/_dev/tasks/{task_id}"),
+    ] {
+        dev_answers.push(call_with(&server, Method::GET, &path, None, &[]).await);
+    }
+    let mut upsert = agent.clone();
+    upsert["version"] = json!(2);
+    dev_answers.push(call_with(&server, Method::POST, "/_dev/agents", Some(upsert), &[]).await);
+    for answer in &dev_answers {
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert!(answer.text.contains("[REDACTED]"), "{}", answer.text);
+        for secret in secrets {
+            assert!(!answer.text.contains(secret), "{secret} in {}", answer.text);
+        }
+    }
+    let listed = &dev_answers[0].body;
+    let secretive = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "secretive")
+        .unwrap();
+    assert_eq!(secretive["llm_credentials"]["name"], "mine");
+    assert_eq!(
+        secretive["llm_extra_headers"]["Authorization"],
+        "[REDACTED]"
+    );
+
+    // Workers still get them over the platform routes, with the key.
+    let served = get(&server, "/agents/secretive").await.text;
+    assert!(secrets[..5].iter().all(|s| served.contains(s)), "{served}");
+    let status = get(&server, &format!("/agent-execution/{task_id}/status")).await;
+    assert!(status.text.contains(secrets[6]), "{}", status.text);
 }
