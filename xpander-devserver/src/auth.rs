@@ -1,14 +1,15 @@
 //! Access control: every platform route needs the `x-api-key`; `/_dev/*` and the index page
-//! need none but answer loopback peers only (unless configured otherwise).
+//! need none but answer loopback peers, loopback Host names and JSON writes only
+//! ([`crate::dev_guard`]).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::dev_guard;
 use crate::error::ApiError;
 use crate::state::App;
 
@@ -17,19 +18,12 @@ pub(crate) fn is_dev_path(path: &str) -> bool {
     path == "/" || path == "/_dev" || path.starts_with("/_dev/")
 }
 
-/// Middleware: 403 JSON on a missing or wrong key, or a remote peer on a developer page.
+/// Middleware: 403 JSON on a missing or wrong key; on a developer page, what
+/// [`crate::dev_guard`] refuses (a remote peer, a foreign Host or Origin, a body not JSON).
 pub(crate) async fn middleware(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     if is_dev_path(req.uri().path()) {
-        let peer = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        if app.settings.dev_routes_loopback_only && peer.is_some_and(|ip| !ip.is_loopback()) {
-            return ApiError::new(
-                StatusCode::FORBIDDEN,
-                "the developer routes answer loopback clients only",
-            )
-            .into_response();
+        if let Err(refused) = dev_guard::check(&req, app.settings.dev_routes_loopback_only) {
+            return refused.into_response();
         }
         return next.run(req).await;
     }

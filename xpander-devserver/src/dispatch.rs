@@ -5,6 +5,7 @@
 //! Callers run [`dispatch`] after any change that may let a task go out: a task created, a
 //! worker connected or free again, a worker gone.
 
+use axum::body::Bytes;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant};
@@ -126,13 +127,24 @@ fn delivery_json(task: &Task, gateway: Option<&LlmGatewayRoute>) -> String {
 /// the worker gone.
 fn send_event(store: &mut Store, worker_id: &str, event: WorkerEventType, data: String) {
     let drop_after = store.sse_faults.count_event();
+    let id = store.take_event_id();
     if let Some(worker) = store.workers.get(worker_id) {
-        let _ = worker.tx.send(Outbound::Event { event, data });
+        let _ = worker.tx.send(Outbound::Event { id, event, data });
     }
     if drop_after {
         tracing::info!(worker_id, "fault: closing the SSE stream");
         worker_gone(store, worker_id, WorkerState::Disconnected);
     }
+}
+
+/// Writes `bytes` verbatim into a connected worker's stream, after the events already queued
+/// for it. Whether the worker is connected.
+pub(crate) fn inject_raw(store: &Store, worker_id: &str, bytes: Bytes) -> bool {
+    let Some(worker) = store.workers.get(worker_id) else {
+        return false;
+    };
+    // An empty frame would read as the end of a chunked body: there is nothing to send anyway.
+    bytes.is_empty() || worker.tx.send(Outbound::Raw(bytes)).is_ok()
 }
 
 /// A new SSE connection for an agent.
@@ -141,17 +153,30 @@ pub(crate) struct Connection {
     pub rx: mpsc::UnboundedReceiver<Outbound>,
 }
 
+/// What a worker says when it opens its stream.
+pub(crate) struct Hello<'a> {
+    pub agent_id: &'a str,
+    pub environment: WorkerEnvironment,
+    pub supports_llm_gateway: bool,
+    /// Its `Last-Event-ID` header, kept for tests of reconnection.
+    pub last_event_id: Option<String>,
+}
+
 /// Registers a worker: sends `worker-registration` (a DeployedAsset whose `id` is the worker
 /// id) and dispatches. Refuses (with the conflict message) when the agent already has a
 /// connected worker in the other environment.
 pub(crate) fn connect(
     store: &mut Store,
     org: &str,
-    agent_id: &str,
-    environment: WorkerEnvironment,
-    supports_llm_gateway: bool,
+    hello: Hello<'_>,
     gateway: Option<&LlmGatewayRoute>,
 ) -> Result<Connection, String> {
+    let Hello {
+        agent_id,
+        environment,
+        supports_llm_gateway,
+        last_event_id,
+    } = hello;
     if let Some(other) = store
         .workers
         .values()
@@ -212,6 +237,7 @@ pub(crate) fn connect(
                 capacity_updates: 0,
                 delivered: Vec::new(),
                 gone_at: None,
+                last_event_id,
             },
             seq: store.next_worker_seq,
             last_seen: Instant::now(),

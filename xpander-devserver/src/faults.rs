@@ -39,7 +39,9 @@ pub struct Faults {
     #[serde(default)]
     pub seed: u64,
     /// After every N-th SSE event (registration or delivery, over all streams), that stream is
-    /// closed.
+    /// closed. With N = 1 every stream closes right after its `worker-registration`, before any
+    /// delivery: the way to test a server that registers a worker and drops the stream, on
+    /// every reconnection.
     #[serde(default)]
     pub drop_sse_every: Option<u32>,
     /// Before every N-th `agent-execution` delivery, a malformed `agent-execution` is sent

@@ -27,6 +27,7 @@
 
 mod agents;
 mod auth;
+mod dev_guard;
 mod dispatch;
 mod error;
 mod faults;
@@ -36,13 +37,17 @@ mod options;
 mod persist;
 pub mod python;
 mod query;
+mod redact;
 mod reqlog;
 mod routes;
 mod server;
+mod sse;
 mod state;
 mod tasks;
 
 pub use agents::DEMO_AGENT_ID;
+/// The bytes type of [`DevServerHandle::inject_raw`] (the `bytes` crate's, as axum uses).
+pub use axum::body::Bytes;
 pub use error::{Error, Result};
 pub use faults::{DelayFault, ErrorFault, Faults};
 pub use options::{DevServerOptions, KnowledgeBase, LlmGatewayRoute};

@@ -45,6 +45,9 @@ pub struct DevServerOptions {
     pub state_file: Option<PathBuf>,
     /// How often an idle SSE stream gets a keep-alive comment (default 15 s).
     pub keep_alive: Duration,
+    /// Whether every worker stream starts with a UTF-8 byte-order mark (`EF BB BF`), which an
+    /// SSE reader must skip (default false).
+    pub sse_bom: bool,
     /// The heartbeat interval workers are held to; a worker is lost after missing three
     /// (default 2 s).
     pub heartbeat_interval: Duration,
@@ -80,6 +83,7 @@ impl std::fmt::Debug for DevServerOptions {
             .field("agents", &self.agents.len())
             .field("state_file", &self.state_file)
             .field("keep_alive", &self.keep_alive)
+            .field("sse_bom", &self.sse_bom)
             .field("heartbeat_interval", &self.heartbeat_interval)
             .field("body_limit", &self.body_limit)
             .field("dev_routes_loopback_only", &self.dev_routes_loopback_only)
@@ -101,6 +105,7 @@ impl Default for DevServerOptions {
             agents: Vec::new(),
             state_file: None,
             keep_alive: Duration::from_secs(15),
+            sse_bom: false,
             heartbeat_interval: Duration::from_secs(2),
             body_limit: 2 * 1024 * 1024,
             dev_routes_loopback_only: true,
@@ -133,6 +138,8 @@ impl DevServerOptions {
         port: u16;
         /// Sets the keep-alive interval of SSE streams.
         keep_alive: Duration;
+        /// Starts every worker stream with a byte-order mark (or not).
+        sse_bom: bool;
         /// Sets the heartbeat interval (a worker is lost after three missed).
         heartbeat_interval: Duration;
         /// Sets the body size limit in bytes.

@@ -1,5 +1,6 @@
 //! The request log (`GET /_dev/requests`) and the body size limit, in one middleware: it reads
-//! the whole body (413 past the limit), runs the request, and records what happened.
+//! the whole body (413 past the limit; a larger one for raw SSE injection), runs the request,
+//! and records what happened.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -15,7 +16,13 @@ use tokio::time::Instant;
 use xpander_runtime::model::Timestamp;
 
 use crate::error::ApiError;
+use crate::faults::glob_matches;
+use crate::sse::RAW_ROUTE;
 use crate::state::App;
+
+/// The body limit of the raw SSE injection route, whatever the configured one: room for a
+/// test's line of many MiB.
+const RAW_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// One request as `GET /_dev/requests` shows it.
 ///
@@ -96,7 +103,11 @@ pub(crate) async fn middleware(State(app): State<Arc<App>>, req: Request, next: 
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
-    let limit = app.settings.body_limit;
+    let limit = if glob_matches(RAW_ROUTE, &path) {
+        app.settings.body_limit.max(RAW_BODY_LIMIT)
+    } else {
+        app.settings.body_limit
+    };
 
     let (parts, body) = req.into_parts();
     let declared = parts

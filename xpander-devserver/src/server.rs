@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify, watch};
@@ -345,6 +346,25 @@ impl DevServerHandle {
     /// Connected workers (in connection order), then those that left.
     pub async fn workers(&self) -> Vec<WorkerInfo> {
         self.app.store.lock().await.worker_infos()
+    }
+
+    /// Writes `bytes` verbatim into a connected worker's SSE stream, between two events, as
+    /// `POST /_dev/workers/{worker_id}/raw` does: a test plays a hostile server with it (invalid
+    /// UTF-8, a `retry:` field, an `id:` with a control character, a line of many MiB). Returns
+    /// false when the worker is not connected.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+    /// use xpander_devserver::{DevServer, DevServerOptions};
+    ///
+    /// let server = DevServer::start(DevServerOptions::default()).await?;
+    /// // No worker has this id, so nothing is written.
+    /// assert!(!server.inject_raw("WORKER-nope", &b"data: \xff\n\n"[..]).await);
+    /// # Ok(()) }
+    /// ```
+    pub async fn inject_raw(&self, worker_id: &str, bytes: impl Into<Bytes>) -> bool {
+        let store = self.app.store.lock().await;
+        crate::dispatch::inject_raw(&store, worker_id, bytes.into())
     }
 
     /// Every agent (default versions), in the order they were added.

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use axum::body::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{Mutex, Notify, mpsc, watch};
@@ -78,6 +79,8 @@ pub(crate) struct Store {
     pub knowledge_bases: BTreeMap<String, KnowledgeBase>,
     /// Metrics reported for tasks this server does not hold.
     pub orphan_metrics: Vec<Value>,
+    /// The last SSE event id handed out (ids are unique over all streams).
+    pub last_event_id: u64,
 }
 
 impl Store {
@@ -92,6 +95,13 @@ impl Store {
         if queue {
             self.queues.entry(agent).or_default().push_back(id);
         }
+    }
+
+    /// The next SSE event id: one counter for the whole server, so ids only grow, whichever
+    /// stream they go out on.
+    pub fn take_event_id(&mut self) -> u64 {
+        self.last_event_id += 1;
+        self.last_event_id
     }
 
     /// Tasks in creation order.
@@ -296,6 +306,10 @@ pub struct WorkerInfo {
     pub delivered: Vec<String>,
     /// When it left.
     pub gone_at: Option<Timestamp>,
+    /// The `Last-Event-ID` header it connected with: a reconnecting worker resends the id of
+    /// the last event it saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_id: Option<String>,
 }
 
 /// A connected worker.
@@ -312,9 +326,12 @@ pub(crate) struct Worker {
 #[derive(Debug)]
 pub(crate) enum Outbound {
     Event {
+        id: u64,
         event: WorkerEventType,
         data: String,
     },
+    /// Bytes written as they are, between events (a test's hostile input).
+    Raw(Bytes),
     Close,
 }
 

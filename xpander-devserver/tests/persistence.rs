@@ -96,3 +96,33 @@ async fn a_corrupt_state_file_is_an_error_not_a_panic() {
     assert!(err.to_string().contains("tasks[0].task"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The state holds agents' keys and users' tokens: only its owner may read it, even when it
+/// existed before with a wider mode, or a crash left a temporary file behind.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_state_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("mode");
+    let file = dir.join("state.json");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    for leftover in [
+        file.clone(),
+        dir.join(format!("state.json.tmp-{}", std::process::id())),
+    ] {
+        std::fs::write(&leftover, b"{}").unwrap();
+        std::fs::set_permissions(&leftover, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let server = start_with(options().state_file(&file)).await;
+    create_task(&server, "demo-agent", "private").await;
+    server.shutdown().await;
+    assert!(std::fs::read_to_string(&file).unwrap().contains("private"));
+    assert_eq!(mode(&file), 0o600, "{:o}", mode(&file));
+
+    let fresh = dir.join("fresh.json");
+    let server = start_with(options().state_file(&fresh)).await;
+    server.shutdown().await;
+    assert_eq!(mode(&fresh), 0o600, "{:o}", mode(&fresh));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,7 @@
-//! The developer pages (no API key; loopback peers only by default): the index page, the
-//! request log, tasks, workers, agent and knowledge-base upserts, faults, and the simulated
-//! MCP login.
+//! The developer pages (no API key; loopback peers and Host names only, JSON writes only: see
+//! [`crate::dev_guard`]): the index page, the request log, tasks, workers, raw SSE injection,
+//! agent and knowledge-base upserts, faults, and the simulated MCP login. Answers that carry
+//! agents or tasks have their secrets redacted ([`crate::redact`]).
 
 use std::sync::Arc;
 
@@ -12,11 +13,13 @@ use serde_json::{Value, json};
 use xpander_runtime::model::decode_value;
 
 use crate::agents::agent_from_json;
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
 use crate::http::{P, decode_body, ok, optional_json};
 use crate::options::KnowledgeBase;
 use crate::query::{Q, number, text};
+use crate::redact::redacted;
 use crate::state::App;
 
 type Result<T = Response> = std::result::Result<T, ApiError>;
@@ -111,21 +114,22 @@ pub(super) async fn clear_requests(State(app): State<Arc<App>>) -> Response {
     ok(&json!({"cleared": true}))
 }
 
-/// `GET /_dev/tasks`: every task with what happened to it, in creation order.
+/// `GET /_dev/tasks`: every task with what happened to it, in creation order, secrets
+/// redacted.
 pub(super) async fn tasks(State(app): State<Arc<App>>) -> Response {
     let store = app.store.lock().await;
     let list: Vec<_> = store.tasks_in_order().collect();
-    ok(&list)
+    ok(&redacted(&list))
 }
 
-/// `GET /_dev/tasks/{id}`.
+/// `GET /_dev/tasks/{id}`, secrets redacted.
 pub(super) async fn task(State(app): State<Arc<App>>, P(task_id): P<String>) -> Result {
     let store = app.store.lock().await;
     let info = store
         .tasks
         .get(&task_id)
         .ok_or_else(|| ApiError::unknown_task(&task_id))?;
-    Ok(ok(info))
+    Ok(ok(&redacted(info)))
 }
 
 /// `GET /_dev/workers`: connected workers, then those that left.
@@ -133,15 +137,32 @@ pub(super) async fn workers(State(app): State<Arc<App>>) -> Response {
     ok(&app.store.lock().await.worker_infos())
 }
 
-/// `GET /_dev/agents`: every agent (default versions).
+/// `POST /_dev/workers/{worker_id}/raw`: writes the body, whatever it is, verbatim into the
+/// worker's SSE stream between two events (a hostile server for SSE reader tests); 404 when
+/// the worker is not connected.
+pub(super) async fn inject_raw(
+    State(app): State<Arc<App>>,
+    P(worker_id): P<String>,
+    body: Bytes,
+) -> Result {
+    let size = body.len();
+    if !dispatch::inject_raw(&*app.store.lock().await, &worker_id, body) {
+        return Err(ApiError::not_found(format!(
+            "worker {worker_id:?} is not connected"
+        )));
+    }
+    Ok(ok(&json!({"worker_id": worker_id, "injected_bytes": size})))
+}
+
+/// `GET /_dev/agents`: every agent (default versions), secrets redacted.
 pub(super) async fn agents(State(app): State<Arc<App>>) -> Response {
     let store = app.store.lock().await;
     let list: Vec<_> = store.agents.list().collect();
-    ok(&list)
+    ok(&redacted(&list))
 }
 
 /// `POST /_dev/agents`: upserts one agent object or an array of them (each stored under its
-/// `version`).
+/// `version`); answers them with secrets redacted.
 pub(super) async fn upsert_agents(State(app): State<Arc<App>>, body: Bytes) -> Result {
     let body: Value = decode_body("agents", &body)?;
     let items = match body {
@@ -159,7 +180,7 @@ pub(super) async fn upsert_agents(State(app): State<Arc<App>>, body: Bytes) -> R
         }
     }
     app.changed();
-    Ok(ok(&items))
+    Ok(ok(&redacted(&items)))
 }
 
 /// `POST /_dev/knowledge_bases`: upserts one knowledge base or an array of them.

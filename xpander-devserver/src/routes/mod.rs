@@ -98,6 +98,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/_dev/tasks", get(dev::tasks))
         .route("/_dev/tasks/{id}", get(dev::task))
         .route("/_dev/workers", get(dev::workers))
+        .route("/_dev/workers/{id}/raw", post(dev::inject_raw))
         .route("/_dev/agents", get(dev::agents).post(dev::upsert_agents))
         .route("/_dev/knowledge_bases", post(dev::upsert_knowledge_bases))
         .route(

@@ -2,13 +2,12 @@
 //! POST-back `POST /{org}/events/{worker_id}?type=worker&agent_id=`. The decisions (who gets
 //! which task, who is alive) are in [`crate::dispatch`].
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
@@ -18,11 +17,12 @@ use xpander_runtime::model::{
     EnvironmentConflict, WorkerEnvironment, WorkerEventType, WorkerMessage,
 };
 
-use crate::dispatch::{self, Connection};
+use crate::dispatch::{self, Connection, Hello};
 use crate::error::ApiError;
 use crate::http::{P, decode_object, ok};
 use crate::query::{Q, flag, text};
 use crate::reqlog::Note;
+use crate::sse;
 use crate::state::{App, Outbound, WorkerState};
 
 /// The query of [`connect`].
@@ -52,10 +52,14 @@ fn environment<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WorkerEnvironme
 
 /// Opens a worker's stream: `worker-registration` first, then one `agent-execution` per task,
 /// with keep-alive comments in between. Accepts `environment=local|xpander`, with the older
-/// client's trailing `/` on the value, and `supports_llm_gateway=true`.
+/// client's trailing `/` on the value, and `supports_llm_gateway=true`. Every event carries an
+/// `id:`; the `Last-Event-ID` the worker sent is kept in its [`WorkerInfo`].
+///
+/// [`WorkerInfo`]: crate::WorkerInfo
 pub(super) async fn connect(
     State(app): State<Arc<App>>,
     P((org, agent_id)): P<(String, String)>,
+    headers: HeaderMap,
     // Read after the organization check: an unknown organization is a 404 whatever the query.
     query: Result<Q<ConnectQuery>, ApiError>,
 ) -> Result<Response, ApiError> {
@@ -67,7 +71,15 @@ pub(super) async fn connect(
     }
     let Q(query) = query?;
     let environment = query.environment.unwrap_or(WorkerEnvironment::Local);
-    let supports_llm_gateway = query.supports_llm_gateway.unwrap_or(false);
+    let hello = Hello {
+        agent_id: &agent_id,
+        environment: environment.clone(),
+        supports_llm_gateway: query.supports_llm_gateway.unwrap_or(false),
+        // Kept as sent, odd bytes and all: tests look at what a reconnecting reader resent.
+        last_event_id: headers
+            .get("last-event-id")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+    };
     let connected = {
         let mut store = app.store.lock().await;
         if !store.agents.contains(&agent_id) {
@@ -76,21 +88,15 @@ pub(super) async fn connect(
         dispatch::connect(
             &mut store,
             &app.org,
-            &agent_id,
-            environment.clone(),
-            supports_llm_gateway,
+            hello,
             app.settings.llm_gateway.as_ref(),
         )
+        .map_err(|message| (store.take_event_id(), message))
     };
     app.changed();
-    let keep_alive = KeepAlive::new()
-        .interval(app.settings.keep_alive)
-        .text("keepalive");
-    Ok(match connected {
-        Ok(connection) => Sse::new(worker_stream(app.clone(), connection))
-            .keep_alive(keep_alive)
-            .into_response(),
-        Err(message) => {
+    let frames = match connected {
+        Ok(connection) => worker_stream(app.clone(), connection).boxed(),
+        Err((id, message)) => {
             tracing::warn!(
                 agent_id,
                 environment = environment.as_str(),
@@ -98,21 +104,21 @@ pub(super) async fn connect(
             );
             let data =
                 serde_json::to_string(&EnvironmentConflict { error: message }).unwrap_or_default();
-            let event = Event::default()
-                .event(WorkerEventType::WorkerEnvironmentConflict.as_str())
-                .data(data);
-            Sse::new(stream::iter([Ok::<_, Infallible>(event)])).into_response()
+            let conflict = WorkerEventType::WorkerEnvironmentConflict.as_str();
+            stream::iter([sse::event(id, conflict, &data)]).boxed()
         }
-    })
+    };
+    Ok(sse::response(
+        frames,
+        app.settings.keep_alive,
+        app.settings.sse_bom,
+    ))
 }
 
-/// The stream of one worker's events. It ends when the server closes it (fault, lost worker,
+/// The frames of one worker's stream. It ends when the server closes it (fault, lost worker,
 /// shutdown); when it ends or the client goes away, the worker is gone and its pending tasks
 /// are dispatched again.
-fn worker_stream(
-    app: Arc<App>,
-    connection: Connection,
-) -> impl Stream<Item = Result<Event, Infallible>> {
+fn worker_stream(app: Arc<App>, connection: Connection) -> impl Stream<Item = Bytes> + Send {
     let open = OpenStream {
         shutdown: app.shutdown.clone(),
         rx: connection.rx,
@@ -126,12 +132,12 @@ fn worker_stream(
             message = open.rx.recv() => message,
             _ = open.shutdown.wait_for(|down| *down) => None,
         };
-        match next? {
-            Outbound::Event { event, data } => {
-                Some((Ok(Event::default().event(event.as_str()).data(data)), open))
-            }
-            Outbound::Close => None,
-        }
+        let frame = match next? {
+            Outbound::Event { id, event, data } => sse::event(id, event.as_str(), &data),
+            Outbound::Raw(bytes) => bytes,
+            Outbound::Close => return None,
+        };
+        Some((frame, open))
     })
     .fuse()
 }

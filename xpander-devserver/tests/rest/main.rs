@@ -6,6 +6,7 @@ mod agents_tasks;
 mod common;
 mod dev;
 mod errors;
+mod guard;
 mod platform_misc;
 
 use std::time::Duration;
