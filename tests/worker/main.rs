@@ -5,6 +5,7 @@ mod connection;
 mod lifecycle;
 mod reliability;
 mod shutdown;
+mod sse;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
