@@ -136,3 +136,30 @@ async fn a_server_that_registers_and_drops_is_not_hammered() {
         "{connections} connections in 2 s"
     );
 }
+
+#[tokio::test]
+async fn a_slow_capacity_update_does_not_starve_the_heartbeats() {
+    // The devserver declares a worker lost after three silent intervals: 1.2 s here.
+    let options = DevServerOptions::default().heartbeat_interval(Duration::from_millis(400));
+    let ds = DevServer::start(options).await.unwrap();
+    let slow = Faults {
+        slow_worker_messages: vec![xpander_devserver::SlowWorkerMessage {
+            event: "worker-capacity-update".into(),
+            delay_ms: 2500,
+        }],
+        ..Faults::default()
+    };
+    ds.set_faults(slow).await.unwrap();
+    let events = events(&ds)
+        .heartbeat_interval(Duration::from_millis(200))
+        .max_sync_workers(1);
+    let (handle, _probe) = serve_echo(&ds, events);
+    registered(&ds, 1).await;
+    // One task fills the only slot: busy, then free, each update answered 2.5 s late.
+    create(&ds, "sleep:300 fill").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let workers = ds.workers().await;
+    assert_eq!(workers.len(), 1, "{workers:#?}");
+    assert_eq!(workers[0].state, xpander_devserver::WorkerState::Connected);
+    handle.stop().await.unwrap();
+}

@@ -55,6 +55,29 @@ pub struct Faults {
     /// Routes answered late.
     #[serde(default)]
     pub delays: Vec<DelayFault>,
+    /// Worker messages (`POST /{org}/events/{worker_id}`) of one kind answered late, e.g.
+    /// `{"event": "worker-capacity-update", "delay_ms": 3000}`: all kinds share one route,
+    /// so a route delay cannot single one out.
+    #[serde(default)]
+    pub slow_worker_messages: Vec<SlowWorkerMessage>,
+}
+
+/// Answer worker messages whose `event` is this one `delay_ms` late.
+///
+/// ```
+/// use xpander_devserver::SlowWorkerMessage;
+///
+/// let slow: SlowWorkerMessage =
+///     serde_json::from_str(r#"{"event": "worker-capacity-update", "delay_ms": 3000}"#).unwrap();
+/// assert_eq!(slow.delay_ms, 3000);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlowWorkerMessage {
+    /// The message's `event` (`worker-heartbeat`, `worker-capacity-update`, `worker-finished`).
+    pub event: String,
+    /// The delay in milliseconds.
+    pub delay_ms: u64,
 }
 
 /// Answer requests whose path matches `pattern` with `status`, at `rate` (0..=1).
@@ -146,6 +169,18 @@ impl Faults {
                 return Err(format!("delays[{i}].delay_ms: at most 600000"));
             }
         }
+        for (i, slow) in self.slow_worker_messages.iter().enumerate() {
+            if slow.event.is_empty() {
+                return Err(format!(
+                    "slow_worker_messages[{i}].event: must not be empty"
+                ));
+            }
+            if slow.delay_ms > 600_000 {
+                return Err(format!(
+                    "slow_worker_messages[{i}].delay_ms: at most 600000"
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -206,6 +241,18 @@ impl RouteFaults {
             injected_errors: 0,
             injected_delays: 0,
         }
+    }
+
+    /// How late a worker message of this kind is answered.
+    pub fn worker_message_delay(&self, event: &str) -> Duration {
+        let delay_ms = self
+            .config
+            .slow_worker_messages
+            .iter()
+            .filter(|slow| slow.event == event)
+            .map(|slow| slow.delay_ms)
+            .sum();
+        Duration::from_millis(delay_ms)
     }
 
     /// What happens to this request: a delay, then maybe an error status.

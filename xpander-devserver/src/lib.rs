@@ -49,7 +49,7 @@ pub use agents::DEMO_AGENT_ID;
 /// The bytes type of [`DevServerHandle::inject_raw`] (the `bytes` crate's, as axum uses).
 pub use axum::body::Bytes;
 pub use error::{Error, Result};
-pub use faults::{DelayFault, ErrorFault, Faults};
+pub use faults::{DelayFault, ErrorFault, Faults, SlowWorkerMessage};
 pub use options::{DevServerOptions, KnowledgeBase, LlmGatewayRoute};
 pub use reqlog::RequestRecord;
 pub use server::{DevServer, DevServerHandle};

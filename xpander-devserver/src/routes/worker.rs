@@ -209,6 +209,12 @@ pub(super) async fn post_back(
         )));
     }
     let message: WorkerMessage = decode_object("worker message", &body)?;
+    let late = app
+        .route_faults
+        .lock()
+        .await
+        .worker_message_delay(message.event.as_str());
+    tokio::time::sleep(late).await;
     {
         let mut store = app.store.lock().await;
         dispatch::worker_message(
