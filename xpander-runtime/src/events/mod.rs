@@ -9,7 +9,6 @@ mod control;
 mod git;
 mod reader;
 mod recent;
-mod redact;
 mod run_task;
 mod settings;
 mod slots;
