@@ -331,7 +331,7 @@ async fn serve(
     force: CancellationToken,
 ) -> Result<Option<Task>> {
     hooks::run_boot_hooks().await?;
-    git::configure_from_env();
+    git::configure_from_env().await;
     let mut running = JoinSet::new();
     for worker in &workers {
         running.spawn(worker.clone().run());
