@@ -1,5 +1,5 @@
 //! The chaos suite: the worker under the devserver's faults, a SIGTERM with tasks in flight,
-//! a thousand panicking handlers, and no secret in any log line.
+//! a thousand panicking handlers, and no secret in any log line, error or saved result.
 //!
 //! `cargo test --test chaos` runs the CI size (1,000 tasks under faults);
 //! `XPANDER_CHAOS_FULL=1 cargo test --release --test chaos` runs the full 10,000.
@@ -11,6 +11,7 @@ mod faults;
 mod logs;
 mod panics;
 mod probe;
+mod relay;
 mod secrets;
 mod shutdown;
 

@@ -1,21 +1,30 @@
 //! [`Task::to_message`]: the prompt text an LLM receives for a task.
 
-use std::time::Duration;
+mod fetch;
+mod guard;
 
 use serde_json::json;
 
 use crate::model::Task;
 use crate::pyjson::dumps;
 
-/// How long one attached file may take to fetch.
-const FILE_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-
 impl Task {
     /// The prompt for an LLM: the input text, a `Files:` line listing the input files, and the
-    /// contents of the human-readable ones (`.txt`, `.json`, `.md`, source files, ...), each
-    /// fetched with a 10 s timeout. A file that cannot be fetched is inlined as `Error: …`.
-    /// With `disable_attachment_injection`, only the URLs are listed and nothing is fetched.
-    /// Images and PDFs are not inlined: see [`Task::images`] and [`Task::files`].
+    /// contents of the human-readable ones (`.txt`, `.json`, `.md`, source files, ...). A file
+    /// that is not fetched is inlined as `Error: …` saying why. With
+    /// `disable_attachment_injection`, only the URLs are listed and nothing is fetched. Images
+    /// and PDFs are not inlined: see [`Task::images`] and [`Task::files`].
+    ///
+    /// The URLs come with the task, so each fetch is guarded:
+    ///
+    /// - at most 4 MiB is read (`XPANDER_MAX_FILE_BYTES` sets another cap, in bytes), and the
+    ///   whole fetch takes at most 10 s;
+    /// - only http(s) URLs; never link-local or metadata addresses (169.254.169.254,
+    ///   `metadata.google.internal`, ...); loopback and private addresses only for a task from
+    ///   a platform that is itself at such an address outside xpander cloud (the devserver, a
+    ///   platform on the same network), or a task built in this process;
+    /// - a name is checked again against every address it resolves to, and each redirect
+    ///   (at most 5) is checked before it is followed.
     ///
     /// The text is byte-for-byte what the Python SDK builds.
     ///
@@ -46,29 +55,21 @@ impl Task {
             return message;
         }
         message.push_str("\nFiles contents:");
+        let limits = fetch::Limits::new(guard::allows_local(
+            self.context
+                .platform
+                .as_ref()
+                .map(|p| (p.configuration().base_url(), p.configuration().is_cloud())),
+        ));
         for url in readable {
             let entry = if self.disable_attachment_injection {
                 json!({ "url": url })
             } else {
-                json!({ "url": url, "content": self.fetch_text(url).await })
+                json!({ "url": url, "content": fetch::text(url, limits).await })
             };
             message.push('\n');
             message.push_str(&dumps(&entry));
         }
         message
-    }
-
-    async fn fetch_text(&self, url: &str) -> String {
-        // File URLs are not platform routes: fetch them without the API key.
-        let client = match &self.context.platform {
-            Some(platform) => platform.http(),
-            None => crate::platform::http_client(crate::config::DEFAULT_CONNECT_TIMEOUT),
-        };
-        let response = client.get(url).timeout(FILE_FETCH_TIMEOUT).send().await;
-        let text = match response.and_then(|r| r.error_for_status()) {
-            Ok(response) => response.text().await,
-            Err(e) => Err(e),
-        };
-        text.unwrap_or_else(|e| format!("Error: {}", crate::platform::error_text::error_chain(&e)))
     }
 }

@@ -1,9 +1,12 @@
-//! [`Secret`]: a string that never prints.
+//! [`Secret`]: a string that never prints; and [`redact`]: masking secrets in text that is
+//! logged or kept in an error.
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub(crate) mod redact;
 
 /// A credential (API key, LLM key, OAuth or OIDC token).
 ///

@@ -9,7 +9,6 @@ mod control;
 mod git;
 mod reader;
 mod recent;
-mod redact;
 mod run_task;
 mod settings;
 mod slots;
@@ -352,7 +351,7 @@ async fn serve(
     abandon: CancellationToken,
 ) -> Result<Option<Task>> {
     hooks::run_boot_hooks().await?;
-    git::configure_from_env();
+    git::configure_from_env().await;
     let mut running = JoinSet::new();
     for worker in &workers {
         running.spawn(worker.clone().run());

@@ -15,10 +15,10 @@ use tracing::{Instrument, debug, info, info_span, trace, warn};
 use super::connection::{self, ConnectError};
 use super::control::Control;
 use super::recent::RecentIds;
-use super::redact;
 use super::run_task::TaskRunner;
 use super::slots::{Slot, Slots};
 use crate::model::{DeployedAsset, EnvironmentConflict, Task, WorkerEventType, decode};
+use crate::secret::redact;
 use crate::sse::SseEvent;
 use crate::{Error, Result};
 

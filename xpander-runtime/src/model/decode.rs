@@ -87,13 +87,51 @@ fn error(context: &str, e: serde_path_to_error::Error<serde_json::Error>) -> Dec
     }
 }
 
-/// serde_json appends " at line L column C"; the JSON path says where, more usefully.
+/// serde_json appends " at line L column C"; the JSON path says where, more usefully. The
+/// input's strings are left out ([`without_strings`]).
 fn without_position(e: &serde_json::Error) -> String {
     let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(at) if e.line() > 0 => message[..at].to_owned(),
-        _ => message,
+    let message = match message.rfind(" at line ") {
+        Some(at) if e.line() > 0 => &message[..at],
+        _ => &message,
+    };
+    without_strings(message)
+}
+
+/// serde quotes the string it did not expect (`invalid type: string "sk-…", expected a map`),
+/// and an unknown variant (``unknown variant `…`, expected one of …``): a token in the wrong
+/// place, or a double-encoded object of tokens, would go into the logs and the task's result.
+/// That string is dropped, so the message names the kind of value and what was expected, and
+/// the path says where. (Messages a deserializer words itself are kept as they are.)
+fn without_strings(message: &str) -> String {
+    if let Some(after) = message.strip_prefix("unknown variant `") {
+        let end = after
+            .find("`, expected ")
+            .or_else(|| after.find("`, there are no variants"));
+        return format!("unknown variant{}", end.map_or("", |end| &after[end + 1..]));
     }
+    for marker in ["invalid type: string", "invalid value: string"] {
+        let Some(at) = message.find(&format!("{marker} \"")) else {
+            continue;
+        };
+        let kept = at + marker.len();
+        let literal = &message[kept + 2..];
+        let mut escaped = false;
+        let end = literal.char_indices().find_map(|(i, c)| match c {
+            '\\' if !escaped => {
+                escaped = true;
+                None
+            }
+            '"' if !escaped => Some(i + 1),
+            _ => {
+                escaped = false;
+                None
+            }
+        });
+        let rest = end.map_or("", |end| &literal[end..]);
+        return format!("{}{rest}", &message[..kept]);
+    }
+    message.to_owned()
 }
 
 /// A `null` where the Python SDK tolerates one becomes the type's default.
@@ -127,8 +165,82 @@ pub(crate) use wire_default;
 
 #[cfg(test)]
 mod tests {
-    use super::{decode, decode_with_path};
+    use super::{decode, decode_value, decode_with_path};
     use crate::model::Task;
+
+    const TASK: &str =
+        r#""id":"t","agent_id":"a","organization_id":"o","created_at":"2025-01-01T00:00:00Z""#;
+
+    #[test]
+    fn errors_never_quote_the_input_strings() {
+        let cases = [
+            // A double-encoded `user_tokens`.
+            (
+                format!(
+                    r#"{{{TASK},"input":{{"text":"x"}},"user_tokens":"{{\"oidc_tokens\":{{\"llm\":\"sk-s3cr3t\"}}}}"}}"#
+                ),
+                "agent-execution: user_tokens: invalid type: string, expected a map",
+            ),
+            // A token where a number goes.
+            (
+                format!(r#"{{{TASK},"input":{{"text":"x"}},"tool_call_limit":"sk-s3cr3t"}}"#),
+                "agent-execution: tool_call_limit: invalid type: string, expected i64",
+            ),
+            // A token where a flag goes, in a nested object.
+            (
+                format!(
+                    r#"{{{TASK},"input":{{"text":"x"}},"mcp_servers":[{{"use_secrets_manager":"sk-s3cr3t"}}]}}"#
+                ),
+                "",
+            ),
+        ];
+        for (json, expected) in cases {
+            let err = decode::<Task>("agent-execution", json.as_bytes()).unwrap_err();
+            assert!(!err.to_string().contains("s3cr3t"), "{err}");
+            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let err_value = decode_value::<Task>("agent-execution", value).unwrap_err();
+            assert!(!err_value.to_string().contains("s3cr3t"), "{err_value}");
+            if !expected.is_empty() {
+                assert_eq!(err.to_string(), expected);
+                assert_eq!(err_value.to_string(), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn quoted_strings_and_variants_are_dropped_from_serde_messages() {
+        use super::without_strings;
+        for (message, expected) in [
+            (
+                r#"invalid type: string "a \"quoted\" sk-1", expected a map"#,
+                "invalid type: string, expected a map",
+            ),
+            (
+                r#"invalid value: string "sk-1", expected a date"#,
+                "invalid value: string, expected a date",
+            ),
+            (
+                "unknown variant `sk-1`, expected one of `a`, `b`",
+                "unknown variant, expected one of `a`, `b`",
+            ),
+            ("unknown variant `sk-1", "unknown variant"),
+            ("missing field `email`", "missing field `email`"),
+            (
+                "invalid type: integer `5`, expected a string",
+                "invalid type: integer `5`, expected a string",
+            ),
+            (
+                r#"invalid type: string "unterminated sk-1"#,
+                "invalid type: string",
+            ),
+            (
+                r#"query on: expected true or false, got "maybe""#,
+                r#"query on: expected true or false, got "maybe""#,
+            ),
+        ] {
+            assert_eq!(without_strings(message), expected);
+        }
+    }
 
     #[test]
     fn the_fast_path_agrees_with_the_path_tracking_one() {

@@ -1,12 +1,14 @@
 //! [`McpServerDetails`]: an MCP server an agent or a task brings.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::open_enum::open_enum;
 use crate::Secret;
+use crate::secret::redact::ValuesRedacted;
 
 open_enum! {
     /// Where an MCP server runs.
@@ -61,14 +63,20 @@ open_enum! {
 /// An MCP server as the platform describes it (`mcp_settings` of a graph item, or an element of
 /// a task's `mcp_servers`). Every key is emitted, as the Python SDK dumps it.
 ///
+/// `Debug` shows the names of `headers`, `env_vars` and unknown keys but not their values,
+/// which often are credentials; the key and the client secret are [`Secret`]s.
+///
 /// ```
 /// use xpander_runtime::model::{McpServerDetails, McpTransport};
 ///
-/// let s: McpServerDetails = serde_json::from_str(r#"{"url":"https://m","api_key":"k"}"#).unwrap();
+/// let s: McpServerDetails = serde_json::from_str(r#"{"url":"https://m","api_key":"k",
+///     "headers":{"Authorization":"Bearer h"},"env_vars":{"GITHUB_TOKEN":"e"}}"#).unwrap();
 /// assert_eq!(s.transport, Some(McpTransport::StreamableHttp));
-/// assert!(!format!("{s:?}").contains("\"k\""));
+/// let debug = format!("{s:?}");
+/// assert!(debug.contains("GITHUB_TOKEN") && debug.contains("Authorization"));
+/// assert!(!debug.contains("\"k\"") && !debug.contains("Bearer h") && !debug.contains("\"e\""));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct McpServerDetails {
     /// The registry row this server came from.
@@ -136,6 +144,35 @@ impl Default for McpServerDetails {
             sso_audience: None,
             extra: Map::new(),
         }
+    }
+}
+
+impl fmt::Debug for McpServerDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("McpServerDetails")
+            .field("id", &self.id)
+            .field("server_type", &self.server_type)
+            .field("name", &self.name)
+            .field("command", &self.command)
+            .field("url", &self.url)
+            .field("transport", &self.transport)
+            .field("auth_type", &self.auth_type)
+            .field("api_key", &self.api_key)
+            .field("use_secrets_manager", &self.use_secrets_manager)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("headers", &self.headers.as_ref().map(ValuesRedacted))
+            .field("env_vars", &self.env_vars.as_ref().map(ValuesRedacted))
+            .field("allowed_tools", &self.allowed_tools)
+            .field("additional_scopes", &self.additional_scopes)
+            .field(
+                "share_user_token_across_other_agents",
+                &self.share_user_token_across_other_agents,
+            )
+            .field("sso_token", &self.sso_token)
+            .field("sso_audience", &self.sso_audience)
+            .field("extra", &ValuesRedacted(&self.extra))
+            .finish()
     }
 }
 

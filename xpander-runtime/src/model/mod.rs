@@ -20,6 +20,9 @@ mod task;
 mod time;
 mod tokens;
 
+#[cfg(test)]
+mod redaction_tests;
+
 pub use agent::*;
 pub use decode::{DecodeError, decode, decode_value};
 pub use enums::*;

@@ -1,5 +1,7 @@
 //! Request bodies: task creation and the sparse task update.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 use serde_json::{Map, Value};
 
@@ -8,6 +10,7 @@ use super::enums::{AgentExecutionStatus, LlmReasoningEffort, OutputFormat, Think
 use super::mcp::McpServerDetails;
 use super::task::{AgentExecutionInput, User, UserTokens};
 use crate::Secret;
+use crate::secret::redact::ValuesRedacted;
 
 /// The body of `POST /agent-execution/{agent_id}`: a new task. Every key is always sent, as
 /// the platform expects; `agent_version` travels in the `x-agent-version` header instead.
@@ -23,8 +26,14 @@ use crate::Secret;
 /// assert!(wire["input"].get("principal").is_none()); // only sent when set
 /// assert_eq!(wire["think_mode"], "default");
 /// assert_eq!(wire.as_object().unwrap().len(), 27);
+///
+/// // `Debug` shows the payload extension's keys, not their values.
+/// let mut extension = serde_json::Map::new();
+/// extension.insert("sso_fetch_key".into(), "sso-1".into());
+/// let debug = format!("{:?}", req.payload_extension(extension));
+/// assert!(debug.contains("sso_fetch_key") && !debug.contains("sso-1"));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateTaskRequest {
     /// An existing task to continue.
     #[serde(default)]
@@ -110,6 +119,47 @@ pub struct CreateTaskRequest {
     /// The agent version to run (sent as `x-agent-version`).
     #[serde(skip)]
     pub agent_version: Option<String>,
+}
+
+impl fmt::Debug for CreateTaskRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateTaskRequest")
+            .field("id", &self.id)
+            .field("input", &self.input)
+            .field(
+                "payload_extension",
+                &self.payload_extension.as_ref().map(ValuesRedacted),
+            )
+            .field("source", &self.source)
+            .field("worker_id", &self.worker_id)
+            .field("output_format", &self.output_format)
+            .field("output_schema", &self.output_schema)
+            .field("run_locally", &self.run_locally)
+            .field("events_streaming", &self.events_streaming)
+            .field("additional_context", &self.additional_context)
+            .field("instructions_override", &self.instructions_override)
+            .field("test_run_node_id", &self.test_run_node_id)
+            .field("user_oidc_token", &self.user_oidc_token)
+            .field("expected_output", &self.expected_output)
+            .field("mcp_servers", &self.mcp_servers)
+            .field("triggering_agent_id", &self.triggering_agent_id)
+            .field("title", &self.title)
+            .field("think_mode", &self.think_mode)
+            .field(
+                "disable_attachment_injection",
+                &self.disable_attachment_injection,
+            )
+            .field("tool_call_limit", &self.tool_call_limit)
+            .field("user_tokens", &self.user_tokens)
+            .field("return_metrics", &self.return_metrics)
+            .field("llm_model_provider", &self.llm_model_provider)
+            .field("llm_model_name", &self.llm_model_name)
+            .field("llm_reasoning_effort", &self.llm_reasoning_effort)
+            .field("harness_cli", &self.harness_cli)
+            .field("permission_mode", &self.permission_mode)
+            .field("agent_version", &self.agent_version)
+            .finish()
+    }
 }
 
 /// The create body's `input` keeps the legacy `{text, files, user}` shape unless
@@ -271,8 +321,13 @@ fn normalized(value: &str) -> Option<String> {
 ///
 /// let update = TaskUpdate { status: Some(AgentExecutionStatus::Completed), ..Default::default() };
 /// assert_eq!(serde_json::to_string(&update).unwrap(), r#"{"status":"completed"}"#);
+/// // `Debug` shows the payload extension's keys, not their values.
+/// let mut extension = serde_json::Map::new();
+/// extension.insert("sso_fetch_key".into(), "sso-1".into());
+/// let update = TaskUpdate { tool_call_payload_extension: Some(extension), ..update };
+/// assert!(!format!("{update:?}").contains("sso-1"));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskUpdate {
     /// Payload extension for tool calls (this key name, not `payload_extension`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,4 +344,22 @@ pub struct TaskUpdate {
     /// Result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+}
+
+impl fmt::Debug for TaskUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskUpdate")
+            .field(
+                "tool_call_payload_extension",
+                &self
+                    .tool_call_payload_extension
+                    .as_ref()
+                    .map(ValuesRedacted),
+            )
+            .field("source", &self.source)
+            .field("status", &self.status)
+            .field("last_executed_node_id", &self.last_executed_node_id)
+            .field("result", &self.result)
+            .finish()
+    }
 }

@@ -8,5 +8,4 @@ mod handle;
 mod request;
 pub(crate) mod routes;
 
-pub(crate) use client::pooled as http_client;
 pub use handle::Platform;

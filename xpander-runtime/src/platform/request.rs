@@ -184,7 +184,7 @@ impl<'a> Sending<'a> {
                     method: self.route.method.to_string(),
                     url: self.url.clone(),
                     status,
-                    body: truncate(&body).replace(key, "[REDACTED]"),
+                    body: truncate(&crate::secret::redact::http_body(&body, key)),
                 })
             }
             Err(e) if e.is_timeout() => Err(self.timed_out(self.timeout)),

@@ -27,7 +27,19 @@ pub struct LlmCredentials {
 ///
 /// Keys that were not sent stay absent when serialised, so the default `{}` stays `{}`. Where the
 /// Python SDK fills a default in, it is `auth_type: none`, `api_key_header_name: X-API-Key`,
-/// `method: POST`.
+/// `method: POST`. The curl command and its URL are [`Secret`]s: a command usually carries its
+/// credentials (`-H 'Authorization: …'`), and a URL may (`?code=…`).
+///
+/// ```
+/// use xpander_runtime::model::ConnectivityDetails;
+///
+/// let c: ConnectivityDetails = serde_json::from_str(r#"{"curl_command":
+///     "curl -H 'x-key: k1' https://a.example/run?code=k2","invoke_url":"https://a.example/run?code=k2"}"#,
+/// ).unwrap();
+/// assert_eq!(c.invoke_url.as_ref().unwrap().expose(), "https://a.example/run?code=k2");
+/// assert!(!format!("{c:?}").contains("k1") && !format!("{c:?}").contains("k2"));
+/// assert_eq!(serde_json::to_value(&c).unwrap()["invoke_url"], "https://a.example/run?code=k2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectivityDetails {
     /// A2A: the agent's URL.
@@ -35,10 +47,10 @@ pub struct ConnectivityDetails {
     pub agent_url: Option<String>,
     /// Curl: the command that invokes the agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub curl_command: Option<String>,
+    pub curl_command: Option<Secret>,
     /// Curl: the URL found in the command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoke_url: Option<String>,
+    pub invoke_url: Option<Secret>,
     /// Curl: the HTTP method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,

@@ -7,12 +7,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::Secret;
+use crate::secret::redact::ValuesRedacted;
 
 /// A task's `payload_extension`: extra payload the platform merges into tool calls.
 ///
 /// An LLM-gateway route (`llm_gateway`, which holds a token) is taken out when the task is
 /// decoded and kept privately ([`Task::llm_gateway`](super::Task::llm_gateway)): it is never
-/// saved back, serialised or printed.
+/// saved back, serialised or printed. `Debug` shows the other keys without their values,
+/// which may be credentials (`sso_fetch_key`, ...).
+///
+/// ```
+/// use xpander_runtime::model::PayloadExtension;
+///
+/// let ext: PayloadExtension = serde_json::from_str(
+///     r#"{"sso_fetch_key":"sso-1","llm_gateway":{"base_url":"https://gw","token":"gw-2"}}"#,
+/// ).unwrap();
+/// assert_eq!(ext.fields["sso_fetch_key"], "sso-1");
+/// assert_eq!(serde_json::to_string(&ext).unwrap(), r#"{"sso_fetch_key":"sso-1"}"#);
+/// let debug = format!("{ext:?}");
+/// assert!(debug.contains("sso_fetch_key") && !debug.contains("sso-1") && !debug.contains("gw-2"));
+/// ```
 #[derive(Clone, Default, PartialEq)]
 pub struct PayloadExtension {
     /// Every key but `llm_gateway`.
@@ -45,7 +59,7 @@ impl PayloadExtension {
 impl fmt::Debug for PayloadExtension {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PayloadExtension")
-            .field("fields", &self.fields)
+            .field("fields", &ValuesRedacted(&self.fields))
             .field("llm_gateway", &self.llm_gateway)
             .finish()
     }
