@@ -118,7 +118,8 @@ impl Decoder {
             let held = held.strip_prefix(BOM).unwrap_or(&held).to_vec();
             return self.feed_lines(&held, out);
         }
-        if self.after_cr {
+        // An empty chunk says nothing about whether the CR is followed by an LF.
+        if self.after_cr && !rest.is_empty() {
             self.after_cr = false;
             if let Some(after) = rest.strip_prefix(b"\n") {
                 rest = after;

@@ -78,6 +78,9 @@ fn cr_lf_and_crlf_end_lines_across_chunk_boundaries() {
         decode(b"event: a\r\ndata: 1\r\n\r\nevent: b\r\ndata: 2\r\n\r\n"),
         expected
     );
+    // A CRLF split by an empty chunk is still one line break.
+    let (events, _) = decode_chunks(&[b"data: 1\r", b"", b"\ndata: 2\n\n"], DEFAULT_MAX_EVENT);
+    assert_eq!(events, [event("message", "1\n2", "")]);
     // A CR that ends a chunk, then a chunk that does not start with LF.
     let (events, _) = decode_chunks(&[b"data: 1\r", b"\rdata: 2\n\n"], DEFAULT_MAX_EVENT);
     assert_eq!(
