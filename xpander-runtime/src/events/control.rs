@@ -260,3 +260,32 @@ async fn post_back(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The busy state is the count of slots taken, folded in order: a flip undone meanwhile
+    /// leaves the state as it was, and draining is busy for good.
+    #[test]
+    fn busy_counts_slots_and_draining() {
+        let mut busy = Busy {
+            slots: 2,
+            ..Busy::default()
+        };
+        assert!(busy.apply(&Command::SlotTaken) && !busy.is_busy());
+        busy.apply(&Command::SlotTaken);
+        assert!(busy.is_busy(), "every slot taken");
+        busy.apply(&Command::SlotFreed);
+        assert!(!busy.is_busy(), "a slot is free again");
+        busy.apply(&Command::SlotFreed);
+        busy.apply(&Command::SlotFreed);
+        assert_eq!(busy.taken, 0, "never below zero");
+        assert!(
+            !busy.apply(&Command::Registered("w".into())),
+            "not a slot command"
+        );
+        busy.apply(&Command::Draining);
+        assert!(busy.is_busy(), "draining is busy with free slots");
+    }
+}

@@ -133,7 +133,11 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
             path: ".".into(),
             message: format!(
                 "expected a JSON response, got content type `{content_type}`: {}",
-                super::error_text::truncate(&String::from_utf8_lossy(body))
+                // Masked like an error body: a proxy's page may echo credentials.
+                super::error_text::truncate(&crate::secret::redact::http_body(
+                    &String::from_utf8_lossy(body),
+                    ""
+                ))
             ),
         }
         .into());
