@@ -150,7 +150,7 @@ fn client(allow_local: bool) -> &'static Client {
     static CLIENTS: [OnceLock<Client>; 2] = [OnceLock::new(), OnceLock::new()];
     CLIENTS[usize::from(allow_local)].get_or_init(|| {
         Client::builder()
-            .tls_backend_preconfigured(tls_config())
+            .tls_backend_preconfigured(crate::platform::tls_config(&[b"http/1.1"]))
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_local,
@@ -164,20 +164,6 @@ fn client(allow_local: bool) -> &'static Client {
             // As for the platform client: only a broken TLS backend fails here.
             .expect("the HTTP client (rustls) could not be initialised")
     })
-}
-
-/// TLS for file fetches: rustls on ring with the operating system's trust store, as for
-/// platform requests.
-fn tls_config() -> rustls::ClientConfig {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_platform_verifier())
-        .expect("rustls (ring) with the platform verifier could not be initialised")
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    config
 }
 
 /// The hosts of the proxies the environment configures (reqwest's `system-proxy` reads the

@@ -24,7 +24,7 @@ pub(crate) fn pooled(connect_timeout: Duration) -> reqwest::Client {
         return client.clone();
     }
     let client = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls_config())
+        .tls_backend_preconfigured(tls_config(&[b"h2", b"http/1.1"]))
         .redirect(same_origin_redirects())
         .connect_timeout(connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
@@ -60,10 +60,11 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-/// TLS for platform requests: rustls on the ring provider with the operating system's trust
-/// store. Given to the client directly, so the process-wide default provider stays the
-/// application's choice (and ring builds in a fraction of aws-lc's time).
-fn tls_config() -> rustls::ClientConfig {
+/// TLS for the runtime's clients: rustls on the ring provider with the operating system's
+/// trust store, offering the `alpn` protocols. Given to each client directly, so the
+/// process-wide default provider stays the application's choice (and ring builds in a fraction
+/// of aws-lc's time).
+pub(crate) fn tls_config(alpn: &[&[u8]]) -> rustls::ClientConfig {
     use rustls_platform_verifier::BuilderVerifierExt;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
@@ -73,6 +74,6 @@ fn tls_config() -> rustls::ClientConfig {
         // Linux, macOS or Windows: a failure here is a broken build, not a configuration.
         .expect("rustls (ring) with the platform verifier could not be initialised")
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     config
 }

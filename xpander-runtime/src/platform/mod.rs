@@ -8,4 +8,5 @@ mod handle;
 mod request;
 pub(crate) mod routes;
 
+pub(crate) use client::tls_config;
 pub use handle::Platform;
