@@ -1,8 +1,8 @@
 //! The chaos suite: the worker under the devserver's faults, a SIGTERM with tasks in flight,
 //! a thousand panicking handlers, and no secret in any log line, error or saved result.
 //!
-//! `cargo test --test chaos` runs the CI size (1,000 tasks under faults);
-//! `XPANDER_CHAOS_FULL=1 cargo test --release --test chaos` runs the full 10,000.
+//! `cargo test -p xpander-tests --test chaos` runs the CI size (1,000 tasks under faults);
+//! `XPANDER_CHAOS_FULL=1 cargo test --release -p xpander-tests --test chaos` runs the full 10,000.
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -3,7 +3,7 @@
 //! connection reads it), and arbitrary JSON through the decoders of the events it handles
 //! (`Task`, `DeployedAsset`, `EnvironmentConflict`). Errors are expected; a panic never is.
 //!
-//! Case counts are kept small for CI; `PROPTEST_CASES=5000 cargo test --test parsers_proptest`
+//! Case counts are kept small for CI; `PROPTEST_CASES=5000 cargo test -p xpander-runtime --test parsers_proptest`
 //! runs more.
 
 use std::path::Path;
