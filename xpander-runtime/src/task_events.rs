@@ -21,6 +21,15 @@ use crate::{Error, Platform, Result};
 
 /// One event read live from a task: a typed [`Task`] in `data` for the task-typed events,
 /// JSON for the rest ([`TaskEventData`]).
+///
+/// ```
+/// use xpander_runtime::TaskEvent;
+/// use xpander_runtime::model::{TaskEventData, TaskUpdateEvent, TaskUpdateEventType};
+///
+/// let event: TaskEvent = TaskUpdateEvent::new(TaskUpdateEventType::Chunk, "t1", "org", "Hi".into())
+///     .map_data(TaskEventData::Json);
+/// assert!(event.data.task().is_none());
+/// ```
 pub type TaskEvent = TaskUpdateEvent<TaskEventData>;
 
 type Events = BoxStream<'static, std::result::Result<SseEvent, String>>;
@@ -111,7 +120,23 @@ impl Task {
     }
 }
 
-/// The stream [`Task::aevents`] returns.
+/// The stream [`Task::aevents`] returns; it ends after `task_finished`, or after an `Err`.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn demo(task: xpander_runtime::Task) -> xpander_runtime::Result<()> {
+/// // Only the streamed text, up to the end of the task.
+/// let text: String = task
+///     .aevents()?
+///     .filter_map(|event| async move {
+///         let event = event.ok()?;
+///         event.data.json()?.as_str().map(str::to_owned)
+///     })
+///     .collect()
+///     .await;
+/// # Ok(()) }
+/// ```
 pub struct TaskEvents {
     inner: BoxStream<'static, Result<TaskEvent>>,
 }
@@ -130,7 +155,14 @@ impl std::fmt::Debug for TaskEvents {
     }
 }
 
-/// The iterator [`Task::events`] returns.
+/// The iterator [`Task::events`] returns: each item waits for the next event.
+///
+/// ```no_run
+/// # fn demo(task: xpander_runtime::Task) -> xpander_runtime::Result<()> {
+/// let finished = task.events()?.filter_map(Result::ok).last();
+/// println!("{:?}", finished.map(|event| event.event_type));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct BlockingTaskEvents {
     inner: TaskEvents,

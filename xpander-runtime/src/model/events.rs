@@ -288,6 +288,15 @@ impl TaskUpdateEvent {
 
 impl<D> TaskUpdateEvent<D> {
     /// The same event with its payload turned by `f`.
+    ///
+    /// ```
+    /// use xpander_runtime::model::{TaskEventData, TaskUpdateEvent, TaskUpdateEventType};
+    ///
+    /// let raw = TaskUpdateEvent::new(TaskUpdateEventType::Think, "t1", "org", "hmm".into());
+    /// let kind = raw.event_type.clone();
+    /// let typed = raw.map_data(|data| TaskEventData::decode(&kind, data));
+    /// assert_eq!(typed.data.json(), Some(&serde_json::json!("hmm")));
+    /// ```
     pub fn map_data<E>(self, f: impl FnOnce(D) -> E) -> TaskUpdateEvent<E> {
         TaskUpdateEvent {
             event_type: self.event_type,
