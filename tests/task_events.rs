@@ -134,6 +134,36 @@ async fn a_watcher_sees_created_updates_chunks_and_finished_then_the_stream_ends
 }
 
 #[tokio::test]
+async fn a_worker_running_the_task_is_watched_live() {
+    let server = start().await;
+    let task = create(&server, true).await;
+    let mut rx = watch(&task);
+    let first = next(&mut rx).await;
+    let handler = xpander_runtime::Handler::new(|mut task: Task| async move {
+        for chunk in ["Hel", "lo"] {
+            push(&task, TaskUpdateEventType::Chunk, json!(chunk)).await;
+        }
+        task.result = Some("Hello".into());
+        Ok::<_, String>(task)
+    });
+    let worker = xpander_runtime::Events::new()
+        .configuration(
+            server
+                .configuration()
+                .agent_id(server.agent_id())
+                .build()
+                .unwrap(),
+        )
+        .register_agent_worker(server.agent_id(), handler)
+        .spawn()
+        .unwrap();
+    let mut seen = vec![summary(&first)];
+    seen.extend(rest(rx).await);
+    worker.stop().await.unwrap();
+    assert_eq!(Value::Array(seen), expected_sequence());
+}
+
+#[tokio::test]
 async fn two_watchers_of_one_task_each_get_every_event() {
     let server = start().await;
     let task = create(&server, true).await;
