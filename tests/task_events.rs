@@ -55,6 +55,23 @@ async fn run_scenario(server: &DevServerHandle, task_id: &str) {
     task.save().await.unwrap();
 }
 
+/// A worker (the runtime's own) serving the devserver's agent: it pushes two chunks, then
+/// completes with a result. Stop it when done.
+fn serve(server: &DevServerHandle) -> xpander_runtime::EventsHandle {
+    let handler = xpander_runtime::Handler::new(|mut task: Task| async move {
+        for chunk in ["Hel", "lo"] {
+            push(&task, TaskUpdateEventType::Chunk, json!(chunk)).await;
+        }
+        task.result = Some("Hello".into());
+        Ok::<_, String>(task)
+    });
+    xpander_runtime::Events::new()
+        .configuration(config(server).with_agent_id(server.agent_id()))
+        .register_agent_worker(server.agent_id(), handler)
+        .spawn()
+        .unwrap()
+}
+
 async fn push(task: &Task, kind: TaskUpdateEventType, data: Value) {
     let event = TaskUpdateEvent::new(kind, &task.id, &task.organization_id, data);
     task.push_event(&event).await.unwrap();
@@ -139,24 +156,7 @@ async fn a_worker_running_the_task_is_watched_live() {
     let task = create(&server, true).await;
     let mut rx = watch(&task);
     let first = next(&mut rx).await;
-    let handler = xpander_runtime::Handler::new(|mut task: Task| async move {
-        for chunk in ["Hel", "lo"] {
-            push(&task, TaskUpdateEventType::Chunk, json!(chunk)).await;
-        }
-        task.result = Some("Hello".into());
-        Ok::<_, String>(task)
-    });
-    let worker = xpander_runtime::Events::new()
-        .configuration(
-            server
-                .configuration()
-                .agent_id(server.agent_id())
-                .build()
-                .unwrap(),
-        )
-        .register_agent_worker(server.agent_id(), handler)
-        .spawn()
-        .unwrap();
+    let worker = serve(&server);
     let mut seen = vec![summary(&first)];
     seen.extend(rest(rx).await);
     worker.stop().await.unwrap();

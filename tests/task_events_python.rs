@@ -98,9 +98,11 @@ async fn a_python_consumer_sees_what_the_rust_consumer_sees() {
     script.until("CONNECTED").await;
     let mut rx = watch(&task);
     let first = next(&mut rx).await;
-    run_scenario(&server, &task.id).await;
+    // Create with streaming, a worker runs it, pushes two chunks, completes.
+    let worker = serve(&server);
     let mut rust = vec![summary(&first)];
     rust.extend(rest(rx).await);
+    worker.stop().await.unwrap();
     let python = script.result().await;
     assert_eq!(python["events"], Value::Array(rust));
     assert_eq!(python["events"], expected_sequence());
