@@ -331,3 +331,52 @@ async fn open(
         .map(|item| item.map_err(|e| error_chain(&e)));
     Ok(sse::EventStream::new(Box::pin(bytes), sse::DEFAULT_MAX_EVENT).boxed())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Configuration;
+
+    /// `{events root}/agent-execution/{id}/events`, as the Python SDK's `get_events_root` builds
+    /// it: the cloud inbound hosts move to the agent controller, loopback 8085 to 9016.
+    #[test]
+    fn the_url_is_pythons() {
+        for (base, url) in [
+            (
+                "https://inbound.xpander.ai",
+                "https://agent-controller.xpander.ai/ORG/agent-execution/t1/events",
+            ),
+            (
+                "https://inbound.stg.xpander.ai",
+                "https://agent-controller.stg.xpander.ai/ORG/agent-execution/t1/events",
+            ),
+            (
+                "http://localhost:8085",
+                "http://localhost:9016/ORG/agent-execution/t1/events",
+            ),
+            (
+                "http://127.0.0.1:9100",
+                "http://127.0.0.1:9100/ORG/agent-execution/t1/events",
+            ),
+        ] {
+            let config = Configuration::builder()
+                .api_key("k")
+                .organization_id("ORG")
+                .base_url(base)
+                .build()
+                .unwrap();
+            let route = TaskEventsRoute {
+                task_id: "t1",
+                last_event_id: Some("7"),
+            }
+            .route();
+            assert_eq!(Platform::new(config).url(&route), url, "{base}");
+            assert!(route.headers.contains(&("last-event-id", "7".into())));
+            assert!(
+                route
+                    .headers
+                    .contains(&("accept", "text/event-stream".into()))
+            );
+        }
+    }
+}
