@@ -44,6 +44,11 @@ pub struct Faults {
     /// every reconnection.
     #[serde(default)]
     pub drop_sse_every: Option<u32>,
+    /// Each task event stream (`GET /{org}/agent-execution/{id}/events`) is closed after
+    /// every N events it sent (its `connected` not counted), so a watcher has to resume with
+    /// `Last-Event-ID`. `drop_sse_every` counts worker streams only.
+    #[serde(default)]
+    pub drop_task_events_every: Option<u32>,
     /// Before every N-th `agent-execution` delivery, a malformed `agent-execution` is sent
     /// (alternately truncated JSON and an object that is not a task). The real delivery still
     /// follows.
@@ -143,6 +148,9 @@ impl Faults {
     pub fn validate(&self) -> Result<(), String> {
         if self.drop_sse_every == Some(0) {
             return Err("drop_sse_every: must be at least 1".into());
+        }
+        if self.drop_task_events_every == Some(0) {
+            return Err("drop_task_events_every: must be at least 1".into());
         }
         if self.malformed_every == Some(0) {
             return Err("malformed_every: must be at least 1".into());
@@ -286,6 +294,8 @@ impl RouteFaults {
 #[derive(Debug, Default)]
 pub(crate) struct SseFaults {
     pub drop_every: Option<u32>,
+    /// Read by each task event stream when it opens.
+    pub drop_task_events_every: Option<u32>,
     pub malformed_every: Option<u32>,
     pub events: u64,
     pub executions: u64,
@@ -297,6 +307,7 @@ impl SseFaults {
     pub fn new(config: &Faults) -> Self {
         Self {
             drop_every: config.drop_sse_every,
+            drop_task_events_every: config.drop_task_events_every,
             malformed_every: config.malformed_every,
             ..Self::default()
         }

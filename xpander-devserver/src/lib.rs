@@ -43,6 +43,7 @@ mod routes;
 mod server;
 mod sse;
 mod state;
+mod task_feed;
 mod tasks;
 
 pub use agents::DEMO_AGENT_ID;

@@ -213,6 +213,9 @@ pub struct TaskInfo {
     /// The connected worker holding it while it is `pending`.
     #[serde(skip)]
     pub(crate) out_with: Option<String>,
+    /// Its live events, for watchers (streaming tasks only; not persisted).
+    #[serde(skip)]
+    pub(crate) feed: Vec<crate::task_feed::FeedEntry>,
 }
 
 impl TaskInfo {
@@ -229,6 +232,7 @@ impl TaskInfo {
             llm_response: None,
             updated_at: Timestamp::now(),
             out_with: None,
+            feed: Vec::new(),
         }
     }
 

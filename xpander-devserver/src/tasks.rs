@@ -116,6 +116,7 @@ pub(crate) fn create(
     let task = info.task.clone();
     tracing::info!(task_id = %task.id, agent_id, run_locally = info.run_locally, "task created");
     store.put_task(info);
+    crate::task_feed::created(store, &task.id);
     dispatch(store, gateway);
     Ok(task)
 }
@@ -174,6 +175,13 @@ fn without_gateway(mut fields: Map<String, Value>) -> PayloadExtension {
 /// keys) or a full task save, merged over the stored task. Server-owned keys are kept;
 /// `started_at` / `finished_at` are stamped on the first `executing` / terminal status.
 pub(crate) fn update(store: &mut Store, task_id: &str, body: Value) -> Result<Task, ApiError> {
+    let before = crate::task_feed::before(store, task_id);
+    let task = update_task(store, task_id, body)?;
+    crate::task_feed::changed(store, task_id, before);
+    Ok(task)
+}
+
+fn update_task(store: &mut Store, task_id: &str, body: Value) -> Result<Task, ApiError> {
     let info = store
         .tasks
         .get_mut(task_id)
@@ -244,6 +252,7 @@ fn untuple(body: &mut Map<String, Value>) {
 
 /// Stops a task (`DELETE /agent-execution/{id}`).
 pub(crate) fn stop(store: &mut Store, task_id: &str) -> Result<Task, ApiError> {
+    let before = crate::task_feed::before(store, task_id);
     let info = store
         .tasks
         .get_mut(task_id)
@@ -252,7 +261,9 @@ pub(crate) fn stop(store: &mut Store, task_id: &str) -> Result<Task, ApiError> {
     info.task.is_manually_stopped = true;
     info.stamp();
     tracing::info!(task_id, "task stopped");
-    Ok(info.task.clone())
+    let task = info.task.clone();
+    crate::task_feed::changed(store, task_id, before);
+    Ok(task)
 }
 
 /// Records a run that happened elsewhere (`POST /agent-execution/{agent}/report_task`) as a

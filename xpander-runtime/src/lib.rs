@@ -44,6 +44,7 @@ pub mod registry;
 mod runner;
 mod secret;
 pub mod sse;
+mod task_events;
 mod task_ops;
 mod tasks;
 
@@ -62,6 +63,7 @@ pub use model::{
 pub use model::{TaskFilters, TaskSummary};
 pub use platform::Platform;
 pub use secret::Secret;
+pub use task_events::{BlockingTaskEvents, TaskEvent, TaskEvents};
 pub use tasks::Tasks;
 pub use xpander_macros::{on_auth_event, on_boot, on_shutdown, on_task};
 

@@ -88,6 +88,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             get(worker::connect).post(worker::post_back),
         )
         .route("/{org}/events/{id}/", get(worker::connect))
+        // A task's live events (2.0.537 `Task.aevents`), under the events root.
+        .route(
+            "/{org}/agent-execution/{id}/events",
+            get(tasks::watch_events),
+        )
         // Developer pages.
         .route("/", get(dev::index))
         .route("/_dev/health", get(dev::health))

@@ -110,10 +110,49 @@ pub(super) async fn push_events(
             .get_mut(&task_id)
             .ok_or_else(|| ApiError::unknown_task(&task_id))?;
         info.events.extend(items.iter().cloned());
-        info.events.len()
+        let stored = info.events.len();
+        crate::task_feed::pushed(&mut store, &task_id, items);
+        stored
     };
     app.changed();
     Ok(ok(&json!({"task_id": task_id, "events": stored})))
+}
+
+/// `GET /{org}/agent-execution/{task_id}/events`: the task's live events (SSE), for a task
+/// created with `events_streaming`: `connected`, then its log after `Last-Event-ID`, live,
+/// until `task_finished`.
+pub(super) async fn watch_events(
+    State(app): State<Arc<App>>,
+    P((org, task_id)): P<(String, String)>,
+    headers: HeaderMap,
+) -> Result {
+    if org != app.org {
+        return Err(ApiError::not_found(format!(
+            "organization {org:?} not found (this devserver serves {:?})",
+            app.org
+        )));
+    }
+    let last_event_id = match header_str(&headers, "last-event-id").map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(id.parse::<u64>().map_err(|_| {
+            ApiError::bad_request(format!("Last-Event-ID: {id:?} is not an event id"))
+        })?),
+    };
+    let drop_every = {
+        let store = app.store.lock().await;
+        let info = store
+            .tasks
+            .get(&task_id)
+            .ok_or_else(|| ApiError::unknown_task(&task_id))?;
+        if !info.task.events_streaming {
+            return Err(ApiError::conflict(format!(
+                "task {task_id:?} was not created with events_streaming"
+            )));
+        }
+        store.sse_faults.drop_task_events_every
+    };
+    let frames = crate::task_feed::watch(app.clone(), task_id, last_event_id, drop_every);
+    Ok(crate::sse::response(frames, app.settings.keep_alive, false))
 }
 
 /// `GET /agent-execution/executions/history/{agent_id}?filters`: newest first.

@@ -31,6 +31,7 @@ pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///     .unwrap();
 /// assert_eq!(config.url("/agents/a1"), "http://127.0.0.1:7777/agents/a1");
 /// assert_eq!(config.events_base(), "http://127.0.0.1:7777/org-1/events");
+/// assert_eq!(config.events_root(), "http://127.0.0.1:7777/org-1"); // a task's live events
 /// assert!(!format!("{config:?}").contains("xpk-123"));
 /// ```
 #[derive(Clone)]
@@ -40,6 +41,7 @@ pub struct Configuration {
     base_url: String,
     // Both derived from the base URL once, in `build`: every request needs one of them.
     rest_root: String,
+    events_root: String,
     events_base: String,
     agent_id: Option<String>,
     is_cloud: bool,
@@ -113,9 +115,15 @@ impl Configuration {
         format!("{}/{}", self.rest_root, route.trim_start_matches('/'))
     }
 
-    /// The base of the worker channel: `{B}/{organization_id}/events`, where `B` is the cloud
-    /// agent controller for the cloud inbound hosts, `http://localhost:9016` for a loopback
-    /// base on port 8085, and the base URL itself otherwise.
+    /// The organization's root on the event-streaming host: `{B}/{organization_id}`, where `B`
+    /// is the cloud agent controller for the cloud inbound hosts, `http://localhost:9016` for a
+    /// loopback base on port 8085, and the base URL itself otherwise. A task's live events
+    /// ([`Task::aevents`](crate::Task::aevents)) hang off it.
+    pub fn events_root(&self) -> &str {
+        &self.events_root
+    }
+
+    /// The base of the worker channel: [`events_root`](Self::events_root) plus `/events`.
     pub fn events_base(&self) -> &str {
         &self.events_base
     }
@@ -151,8 +159,8 @@ fn rest_root(base_url: &str, parsed: Option<&Url>, organization_id: &str) -> Str
     root.trim_end_matches('/').to_owned()
 }
 
-/// See [`Configuration::events_base`].
-fn events_base(base_url: &str, parsed: Option<&Url>, organization_id: &str) -> String {
+/// See [`Configuration::events_root`].
+fn events_root(base_url: &str, parsed: Option<&Url>, organization_id: &str) -> String {
     let host = parsed.map(host_of).unwrap_or_default();
     let port = parsed.and_then(Url::port);
     let base = if CLOUD_INBOUND_HOSTS.contains(&host.as_str()) {
@@ -166,7 +174,7 @@ fn events_base(base_url: &str, parsed: Option<&Url>, organization_id: &str) -> S
     } else {
         base_url
     };
-    format!("{base}/{organization_id}/events")
+    format!("{base}/{organization_id}")
 }
 
 fn host_of(url: &Url) -> String {
@@ -301,10 +309,12 @@ impl ConfigurationBuilder {
         };
         let organization_id = self.organization_id.unwrap_or_default();
         let parsed = Url::parse(&base_url).ok();
+        let events_root = events_root(&base_url, parsed.as_ref(), &organization_id);
         Ok(Configuration {
             api_key: self.api_key.unwrap_or_else(|| Secret::new("")),
             rest_root: rest_root(&base_url, parsed.as_ref(), &organization_id),
-            events_base: events_base(&base_url, parsed.as_ref(), &organization_id),
+            events_base: format!("{events_root}/events"),
+            events_root,
             organization_id,
             base_url,
             agent_id: self.agent_id.filter(|id| !id.is_empty()),

@@ -17,6 +17,8 @@ fn config(base_url: Option<&str>, staging: bool) -> Configuration {
 
 fn roots(base_url: Option<&str>, staging: bool) -> (String, String) {
     let c = config(base_url, staging);
+    // A task's live events hang off the same organization root as the worker channel.
+    assert_eq!(format!("{}/events", c.events_root()), c.events_base());
     (c.rest_root().to_owned(), c.events_base().to_owned())
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::open_enum::open_enum;
+use super::task::Task;
 use super::time::Timestamp;
 
 open_enum! {
@@ -236,7 +237,8 @@ pub struct MessageIdentity {
 }
 
 /// An event about a task: pushed to the platform (`POST /agent-execution/{id}/events/push`,
-/// as a one-element array) and handed to `#[on_auth_event]` hooks.
+/// as a one-element array), handed to `#[on_auth_event]` hooks, and read live from a task
+/// ([`Task::aevents`](crate::Task::aevents)), where `D` is [`TaskEventData`].
 ///
 /// ```
 /// use xpander_runtime::model::{TaskUpdateEvent, TaskUpdateEventType};
@@ -248,7 +250,7 @@ pub struct MessageIdentity {
 /// assert!(wire["identity"].is_null());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskUpdateEvent {
+pub struct TaskUpdateEvent<D = Value> {
     /// What happened.
     #[serde(rename = "type")]
     pub event_type: TaskUpdateEventType,
@@ -259,7 +261,7 @@ pub struct TaskUpdateEvent {
     /// When (UTC).
     pub time: Timestamp,
     /// The payload; its shape depends on `type`.
-    pub data: Value,
+    pub data: D,
     /// Who produced it, when a skill did.
     #[serde(default)]
     pub identity: Option<MessageIdentity>,
@@ -280,6 +282,97 @@ impl TaskUpdateEvent {
             time: Timestamp::now(),
             data,
             identity: None,
+        }
+    }
+}
+
+impl<D> TaskUpdateEvent<D> {
+    /// The same event with its payload turned by `f`.
+    ///
+    /// ```
+    /// use xpander_runtime::model::{TaskEventData, TaskUpdateEvent, TaskUpdateEventType};
+    ///
+    /// let raw = TaskUpdateEvent::new(TaskUpdateEventType::Think, "t1", "org", "hmm".into());
+    /// let kind = raw.event_type.clone();
+    /// let typed = raw.map_data(|data| TaskEventData::decode(&kind, data));
+    /// assert_eq!(typed.data.json(), Some(&serde_json::json!("hmm")));
+    /// ```
+    pub fn map_data<E>(self, f: impl FnOnce(D) -> E) -> TaskUpdateEvent<E> {
+        TaskUpdateEvent {
+            event_type: self.event_type,
+            task_id: self.task_id,
+            organization_id: self.organization_id,
+            time: self.time,
+            data: f(self.data),
+            identity: self.identity,
+        }
+    }
+}
+
+impl TaskUpdateEventType {
+    /// Whether the payload is a task: the type's name starts with `task` (`task_created`,
+    /// `task_updated`, `task_finished`, ...), the rule the Python SDK's `aevents` applies.
+    ///
+    /// ```
+    /// use xpander_runtime::model::TaskUpdateEventType;
+    /// assert!(TaskUpdateEventType::TaskFinished.carries_task());
+    /// assert!(!TaskUpdateEventType::Chunk.carries_task());
+    /// ```
+    pub fn carries_task(&self) -> bool {
+        self.as_str().starts_with("task")
+    }
+}
+
+/// The payload of an event read live from a task: a typed [`Task`] for the task-typed events
+/// ([`TaskUpdateEventType::carries_task`]) whose payload decodes as one, the JSON as sent
+/// for everything else (a chunk, a tool call, or a task payload this version cannot read).
+///
+/// ```
+/// use xpander_runtime::model::{TaskEventData, TaskUpdateEventType};
+///
+/// let data = TaskEventData::decode(&TaskUpdateEventType::Chunk, serde_json::json!("hel"));
+/// assert_eq!(data.json(), Some(&serde_json::json!("hel")));
+/// assert!(data.task().is_none());
+/// ```
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum TaskEventData {
+    /// The task, as of the event.
+    Task(Box<Task>),
+    /// Anything else, as sent.
+    Json(Value),
+}
+
+impl TaskEventData {
+    /// Reads `data` for an event of type `kind`: a task when the type carries one and it
+    /// decodes, the JSON otherwise (never dropped).
+    pub fn decode(kind: &TaskUpdateEventType, data: Value) -> Self {
+        if !kind.carries_task() {
+            return Self::Json(data);
+        }
+        match serde_json::from_value::<Task>(data.clone()) {
+            Ok(task) => Self::Task(Box::new(task)),
+            Err(e) => {
+                tracing::warn!(event_type = %kind, error = %e,
+                    "a task event's payload is not a task; keeping it as JSON");
+                Self::Json(data)
+            }
+        }
+    }
+
+    /// The task, when the payload is one.
+    pub fn task(&self) -> Option<&Task> {
+        match self {
+            Self::Task(task) => Some(task),
+            Self::Json(_) => None,
+        }
+    }
+
+    /// The JSON, when the payload is not a task.
+    pub fn json(&self) -> Option<&Value> {
+        match self {
+            Self::Task(_) => None,
+            Self::Json(value) => Some(value),
         }
     }
 }

@@ -16,6 +16,9 @@ pub(crate) enum Root {
     Rest,
     /// The worker channel: [`Configuration::events_base`](crate::Configuration::events_base).
     Events,
+    /// The organization on the event-streaming host:
+    /// [`Configuration::events_root`](crate::Configuration::events_root).
+    Organization,
 }
 
 /// One HTTP request to the platform, as data. The `x-api-key` header, the timeouts and the
@@ -64,6 +67,12 @@ impl Route {
     /// The path is under the worker channel's base, not the REST root.
     pub(crate) fn on_worker_channel(mut self) -> Self {
         self.root = Root::Events;
+        self
+    }
+
+    /// The path is under the organization's root on the event-streaming host.
+    pub(crate) fn on_events_root(mut self) -> Self {
+        self.root = Root::Organization;
         self
     }
 

@@ -80,6 +80,7 @@ fn url(config: &Configuration, route: &Route) -> String {
     match route.root {
         Root::Rest => config.url(&route.path),
         Root::Events => format!("{}/{}", config.events_base(), route.path),
+        Root::Organization => format!("{}/{}", config.events_root(), route.path),
     }
 }
 

@@ -339,6 +339,30 @@ impl Endpoint for WorkerEvents<'_> {
     }
 }
 
+// --- a task's live events -------------------------------------------------------------------
+
+/// `GET {events root}/agent-execution/{task_id}/events`: a task's live events (SSE), with
+/// `Last-Event-ID` when resuming.
+pub(crate) struct TaskEvents<'a> {
+    pub(crate) task_id: &'a str,
+    pub(crate) last_event_id: Option<&'a str>,
+}
+
+impl Endpoint for TaskEvents<'_> {
+    /// Read as a stream, never as a whole ([`super::Platform::open_stream`]).
+    type Response = Ignored;
+    fn route(self) -> Route {
+        let route = Route::get(format!("agent-execution/{}/events", self.task_id))
+            .on_events_root()
+            .header("accept", "text/event-stream")
+            .header("cache-control", "no-store");
+        match self.last_event_id {
+            Some(id) => route.header("last-event-id", id),
+            None => route,
+        }
+    }
+}
+
 /// `POST {events}/{worker_id}?type=worker&agent_id=...`: a heartbeat, a capacity update or
 /// `worker-finished`, within the platform's POST-back timeout.
 pub(crate) struct PostWorkerMessage<'a> {
