@@ -9,6 +9,7 @@ pub(crate) mod open_enum;
 mod agent;
 mod decode;
 mod enums;
+mod event_builders;
 mod events;
 mod history;
 mod knowledge;
