@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions};
+use xpander_runtime::sse::{DEFAULT_MAX_EVENT, EventStream};
 
 pub const KEY: &str = "test-key";
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -183,7 +183,8 @@ pub async fn open_stream(
         .to_owned();
     let (tx, rx) = mpsc::unbounded_channel();
     let reader = tokio::spawn(async move {
-        let mut stream = response.bytes_stream().eventsource();
+        // The runtime's own parser: the one the worker reads its channel with.
+        let mut stream = EventStream::new(Box::pin(response.bytes_stream()), DEFAULT_MAX_EVENT);
         while let Some(Ok(event)) = stream.next().await {
             if tx
                 .send(SseEvent {
