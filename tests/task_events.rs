@@ -65,6 +65,27 @@ fn serve(server: &DevServerHandle) -> xpander_runtime::EventsHandle {
         task.result = Some("Hello".into());
         Ok::<_, String>(task)
     });
+    spawn_worker(server, handler)
+}
+
+/// The same worker, with a streaming handler: its chunks go through a `TaskStream`.
+fn serve_streaming(server: &DevServerHandle) -> xpander_runtime::EventsHandle {
+    let handler = xpander_runtime::Handler::streaming(
+        |mut task: Task, stream: xpander_runtime::TaskStream| async move {
+            for chunk in ["Hel", "lo"] {
+                stream.chunk(chunk).await;
+            }
+            task.result = Some("Hello".into());
+            task
+        },
+    );
+    spawn_worker(server, handler)
+}
+
+fn spawn_worker(
+    server: &DevServerHandle,
+    handler: xpander_runtime::Handler,
+) -> xpander_runtime::EventsHandle {
     xpander_runtime::Events::new()
         .configuration(config(server).with_agent_id(server.agent_id()))
         .register_agent_worker(server.agent_id(), handler)
@@ -157,6 +178,19 @@ async fn a_worker_running_the_task_is_watched_live() {
     let mut rx = watch(&task);
     let first = next(&mut rx).await;
     let worker = serve(&server);
+    let mut seen = vec![summary(&first)];
+    seen.extend(rest(rx).await);
+    worker.stop().await.unwrap();
+    assert_eq!(Value::Array(seen), expected_sequence());
+}
+
+#[tokio::test]
+async fn a_streaming_handlers_events_reach_the_watchers_in_order() {
+    let server = start().await;
+    let task = create(&server, true).await;
+    let mut rx = watch(&task);
+    let first = next(&mut rx).await;
+    let worker = serve_streaming(&server);
     let mut seen = vec![summary(&first)];
     seen.extend(rest(rx).await);
     worker.stop().await.unwrap();

@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{ItemFn, Type};
 
 use crate::args::Args;
-use crate::shape::{self, Shape};
+use crate::shape::{self, Arity, Shape};
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy)]
@@ -34,18 +34,22 @@ impl Kind {
         }
     }
 
-    fn arity(self) -> usize {
-        match self {
-            Kind::Task => 1,
-            Kind::AuthEvent => 3,
-            Kind::Boot | Kind::Shutdown => 0,
-        }
+    fn arity(self) -> Arity {
+        let (counts, wanted): (&'static [usize], _) = match self {
+            Kind::Task => (
+                &[1, 2],
+                "one argument (`Task`), or two (`Task, TaskStream`) to stream",
+            ),
+            Kind::AuthEvent => (&[3], "exactly 3 arguments"),
+            Kind::Boot | Kind::Shutdown => (&[0], "no arguments"),
+        };
+        Arity { counts, wanted }
     }
 
     fn forms(self) -> &'static str {
         match self {
             Kind::Task => {
-                "`async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, or the same as a plain `fn`"
+                "`async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, the same as a plain `fn`, or streaming: `async fn(Task, TaskStream)` returning either"
             }
             Kind::AuthEvent => {
                 "`async fn(&Agent, &Task, &TaskUpdateEvent)` returning `()` or `Result<(), E>`, or the same as a plain `fn`"
@@ -73,8 +77,9 @@ pub fn expand(kind: Kind, attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let args = Args::parse(kind.name(), kind.keys(), attr);
-    let shape = shape::check(&item_fn, kind.name(), kind.arity(), kind.forms())
-        .and_then(|shape| require_return_type(kind, &item_fn, shape));
+    let shape = shape::check(&item_fn, kind.name(), &kind.arity(), kind.forms())
+        .and_then(|shape| require_return_type(kind, &item_fn, shape))
+        .and_then(|shape| require_async_stream(kind, &item_fn, shape));
     match (args, shape) {
         (Ok(args), Ok(shape)) => {
             let registration = registration(kind, &item_fn, &args, &shape);
@@ -98,6 +103,20 @@ fn require_return_type<'a>(kind: Kind, item: &ItemFn, shape: Shape<'a>) -> syn::
             span,
             format!(
                 "`#[on_task]` handlers return the task: add `-> Task` (or `-> Result<Task, E>`); valid forms: {}",
+                kind.forms()
+            ),
+        ));
+    }
+    Ok(shape)
+}
+
+/// A streaming handler's events are sent with `.await`; a plain `fn` could not send them.
+fn require_async_stream<'a>(kind: Kind, item: &ItemFn, shape: Shape<'a>) -> syn::Result<Shape<'a>> {
+    if matches!(kind, Kind::Task) && shape.arg_types.len() == 2 && !shape.is_async {
+        return Err(syn::Error::new_spanned(
+            item.sig.fn_token,
+            format!(
+                "`#[on_task]` streaming handlers (taking a `TaskStream`) are `async fn`: add `async`; valid forms: {}",
                 kind.forms()
             ),
         ));
@@ -160,11 +179,28 @@ fn task_handler(
     info: &TokenStream,
 ) -> TokenStream {
     let arg_type = shape.arg_types[0];
-    let arg = quote_spanned!(arg_type.span()=> <#arg_type as #p::TaskArgument>::from_task(task));
+    let mut inputs =
+        quote_spanned!(arg_type.span()=> <#arg_type as #p::TaskArgument>::from_task(task));
+    let stream_type = shape.arg_types.get(1);
+    if let Some(ty) = stream_type {
+        let stream =
+            quote_spanned!(ty.span()=> <#ty as #p::TaskStreamArgument>::from_stream(stream));
+        inputs = quote!(#inputs, #stream);
+    }
     let into =
         quote_spanned!(return_type.span()=> <#return_type as #p::IntoTaskResult>::into_task_result);
-    let output = call_user(item, arg);
-    let call = if shape.is_async {
+    let output = call_user(item, inputs);
+    let call = if stream_type.is_some() {
+        let future = boxed(item, quote!(#into(#output)));
+        quote! {
+            fn __xpander_call(
+                task: #p::Task,
+                stream: #p::TaskStream,
+            ) -> #p::BoxFuture<'static, #p::HandlerResult> {
+                #future
+            }
+        }
+    } else if shape.is_async {
         let future = boxed(item, quote!(#into(#output)));
         quote! {
             fn __xpander_call(task: #p::Task) -> #p::BoxFuture<'static, #p::HandlerResult> {
@@ -178,10 +214,10 @@ fn task_handler(
             }
         }
     };
-    let variant = if shape.is_async {
-        quote!(Async)
-    } else {
-        quote!(Blocking)
+    let variant = match (stream_type, shape.is_async) {
+        (Some(_), _) => quote!(Streaming),
+        (None, true) => quote!(Async),
+        (None, false) => quote!(Blocking),
     };
     let agent_id = match &args.agent_id {
         Some(id) => quote!(::core::option::Option::Some(#id)),

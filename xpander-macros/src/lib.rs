@@ -20,8 +20,9 @@ mod snapshots;
 
 /// Registers an async (or plain) fn as the handler of every task the platform pushes.
 ///
-/// Forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>` (`E: Display`), and
-/// the same as a plain `fn` (run on the blocking pool). Keys: `test_task = EXPR` (a prompt
+/// Forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>` (`E: Display`), the
+/// same as a plain `fn` (run on a thread of its own), and a streaming handler,
+/// `async fn(Task, TaskStream)` returning either, which sends live events while it runs. Keys: `test_task = EXPR` (a prompt
 /// string, or anything converting into `LocalTaskTest`), `configuration = EXPR` (a
 /// `Configuration`, or a `Result` of one, evaluated at start-up), `agent_id = "..."` (route
 /// one agent's tasks here), `crate = "path"` (the runtime under another name).

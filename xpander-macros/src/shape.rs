@@ -10,12 +10,20 @@ pub struct Shape<'a> {
     pub return_type: Option<&'a Type>,
 }
 
-/// Checks that `item` is a free, non-generic fn with `arity` arguments. `forms` lists the
-/// valid forms for the messages. Every problem found is reported.
+/// How many arguments a kind of handler takes, and how to say so.
+pub struct Arity {
+    /// The valid counts, smallest first.
+    pub counts: &'static [usize],
+    /// The rule in words, e.g. "exactly one argument".
+    pub wanted: &'static str,
+}
+
+/// Checks that `item` is a free, non-generic fn with an argument count `arity` allows.
+/// `forms` lists the valid forms for the messages. Every problem found is reported.
 pub fn check<'a>(
     item: &'a ItemFn,
     macro_name: &str,
-    arity: usize,
+    arity: &Arity,
     forms: &str,
 ) -> syn::Result<Shape<'a>> {
     let sig = &item.sig;
@@ -53,15 +61,15 @@ pub fn check<'a>(
             FnArg::Receiver(_) => None,
         })
         .collect();
-    if sig.receiver().is_none() && typed.len() != arity {
-        let wanted = match arity {
-            0 => "no arguments".to_owned(),
-            1 => "exactly one argument".to_owned(),
-            n => format!("exactly {n} arguments"),
-        };
-        let rule = format!("handlers take {wanted}, this one takes {}", typed.len());
+    if sig.receiver().is_none() && !arity.counts.contains(&typed.len()) {
+        let rule = format!(
+            "handlers take {}, this one takes {}",
+            arity.wanted,
+            typed.len()
+        );
         // Point at the first extra argument, or at all of them when some are missing.
-        let extra: Vec<&FnArg> = sig.inputs.iter().skip(arity).collect();
+        let most = arity.counts.last().copied().unwrap_or(0);
+        let extra: Vec<&FnArg> = sig.inputs.iter().skip(most).collect();
         match (extra.first(), sig.inputs.is_empty()) {
             (Some(first), _) => fail(first, &rule),
             (None, true) => fail(&sig.ident, &rule),

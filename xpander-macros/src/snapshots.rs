@@ -50,6 +50,16 @@ fn async_task_handler() {
 }
 
 #[test]
+fn streaming_task_handler() {
+    check(
+        "streaming_task_handler",
+        Kind::Task,
+        "",
+        "async fn handle(task: Task, stream: TaskStream) -> Result<Task, String> { Ok(task) }",
+    );
+}
+
+#[test]
 fn sync_task_handler_with_every_key() {
     check(
         "sync_task_handler_with_every_key",

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
-use crate::{Configuration, Error};
+use crate::{Configuration, Error, TaskStream};
 
 /// A boxed, `Send` future, as registered handlers return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -53,7 +53,7 @@ impl std::error::Error for HandlerError {}
 #[diagnostic::on_unimplemented(
     message = "`#[on_task]` handlers take one `Task` argument, not `{Self}`",
     label = "expected `Task`",
-    note = "valid forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, and the same as a plain `fn`"
+    note = "valid forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, the same as a plain `fn`, and streaming: `async fn(Task, TaskStream)` returning either"
 )]
 pub trait TaskArgument {
     /// Passes the task on.
@@ -66,11 +66,28 @@ impl TaskArgument for Task {
     }
 }
 
+/// The second argument of a streaming `#[on_task]` handler: [`TaskStream`].
+#[diagnostic::on_unimplemented(
+    message = "the second argument of an `#[on_task]` handler is `TaskStream`, not `{Self}`",
+    label = "expected `TaskStream`",
+    note = "a streaming handler is `async fn(Task, TaskStream) -> Task` (or `-> Result<Task, E>`)"
+)]
+pub trait TaskStreamArgument {
+    /// Passes the stream on.
+    fn from_stream(stream: TaskStream) -> Self;
+}
+
+impl TaskStreamArgument for TaskStream {
+    fn from_stream(stream: TaskStream) -> Self {
+        stream
+    }
+}
+
 /// The return type of an `#[on_task]` handler: `Task` or `Result<Task, E>` with `E: Display`.
 #[diagnostic::on_unimplemented(
     message = "`#[on_task]` handlers return `Task` or `Result<Task, E>` (E: Display), not `{Self}`",
     label = "expected `Task` or `Result<Task, E>`",
-    note = "valid forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, and the same as a plain `fn`"
+    note = "valid forms: `async fn(Task) -> Task`, `async fn(Task) -> Result<Task, E>`, the same as a plain `fn`, and streaming: `async fn(Task, TaskStream)` returning either"
 )]
 pub trait IntoTaskResult {
     /// The task, or the error's message.
@@ -235,6 +252,9 @@ pub struct Handler(pub(crate) HandlerFn);
 pub(crate) enum HandlerFn {
     Async(std::sync::Arc<dyn Fn(Task) -> BoxFuture<'static, HandlerResult> + Send + Sync>),
     Blocking(std::sync::Arc<dyn Fn(Task) -> HandlerResult + Send + Sync>),
+    Streaming(
+        std::sync::Arc<dyn Fn(Task, TaskStream) -> BoxFuture<'static, HandlerResult> + Send + Sync>,
+    ),
 }
 
 impl Handler {
@@ -250,6 +270,39 @@ impl Handler {
             let future = handler(task);
             Box::pin(async move { future.await.into_task_result() })
         })))
+    }
+
+    /// A streaming handler: a function or closure taking the `Task` and a [`TaskStream`] to
+    /// send live events through, returning a future of `Task` or `Result<Task, E>`.
+    ///
+    /// ```
+    /// use xpander_runtime::{Handler, Task, TaskStream};
+    ///
+    /// let handler = Handler::streaming(|mut task: Task, stream: TaskStream| async move {
+    ///     stream.chunk("thinking...").await;
+    ///     task.result = Some("done".into());
+    ///     task
+    /// });
+    /// assert!(handler.is_streaming());
+    /// ```
+    pub fn streaming<F, Fut, R>(handler: F) -> Self
+    where
+        F: Fn(Task, TaskStream) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoTaskResult,
+    {
+        Self(HandlerFn::Streaming(std::sync::Arc::new(
+            move |task, stream| {
+                let future = handler(task, stream);
+                Box::pin(async move { future.await.into_task_result() })
+            },
+        )))
+    }
+
+    /// Whether it streams events while it runs (made with [`Handler::streaming`], or an
+    /// `#[on_task]` fn taking a [`TaskStream`]).
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.0, HandlerFn::Streaming(_))
     }
 
     /// A synchronous handler, run on a thread of its own (one that never returns cannot keep the
@@ -270,6 +323,7 @@ impl std::fmt::Debug for Handler {
         let kind = match &self.0 {
             HandlerFn::Async(_) => "async",
             HandlerFn::Blocking(_) => "blocking",
+            HandlerFn::Streaming(_) => "streaming",
         };
         f.debug_tuple("Handler").field(&kind).finish()
     }

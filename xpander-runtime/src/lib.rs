@@ -46,6 +46,7 @@ mod secret;
 pub mod sse;
 mod task_events;
 mod task_ops;
+mod task_stream;
 mod tasks;
 
 pub use agents::Agents;
@@ -64,6 +65,7 @@ pub use model::{TaskFilters, TaskSummary};
 pub use platform::Platform;
 pub use secret::Secret;
 pub use task_events::{BlockingTaskEvents, TaskEvent, TaskEvents};
+pub use task_stream::TaskStream;
 pub use tasks::Tasks;
 pub use xpander_macros::{on_auth_event, on_boot, on_shutdown, on_task};
 
@@ -73,11 +75,12 @@ pub mod __private {
     pub use crate::handler::{
         AuthAgentArgument, AuthEventArgument, AuthTaskArgument, BoxFuture, HandlerResult,
         HookResult, IntoConfiguration, IntoHookResult, IntoTaskResult, IntoTestTask, TaskArgument,
+        TaskStreamArgument,
     };
     pub use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
     pub use crate::registry::{
         AuthHook, BootHook, HandlerInfo, HookFn, ShutdownHook, TaskFn, TaskHandler,
     };
-    pub use crate::{Configuration, Error};
+    pub use crate::{Configuration, Error, TaskStream};
     pub use inventory;
 }

@@ -8,6 +8,7 @@ use clap::error::ErrorKind;
 
 use crate::model::{LocalTaskTest, OutputFormat, Task};
 use crate::registry::{self, TaskHandler};
+use crate::task_stream::Outlet;
 use crate::{Error, Events, Result};
 use crate::{hooks, runner};
 
@@ -134,7 +135,7 @@ fn default_handler() -> &'static TaskHandler {
 /// it completed.
 async fn run_offline(handler: &TaskHandler, test: LocalTaskTest) -> Result<()> {
     hooks::run_boot_hooks().await?;
-    let done = runner::execute(&handler.into(), local_task(test), None).await;
+    let done = runner::execute(&handler.into(), local_task(test), None, &Outlet::Print).await;
     let outcome = crate::events::test_outcome(done);
     hooks::run_shutdown_hooks().await;
     outcome

@@ -4,9 +4,18 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
+use tracing::{Instrument, warn};
+
 use crate::handler::{Handler, HandlerFn, HandlerResult};
 use crate::model::{AgentExecutionStatus, OutputFormat, Task};
 use crate::panic::{Caught, caught, on_own_thread, panic_message};
+use crate::task_stream::{Outlet, TaskStream, finished_with};
+
+/// How long the events a streaming handler sent before it returned may take to reach their
+/// outlet before the task is concluded without them.
+const FLUSH_LIMIT: Duration = Duration::from_secs(10);
 
 /// Why a task did not get the handler's own outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,11 +44,13 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Runs `task` through `handler`: the task as the handler returned it, or why it did not.
+/// Runs `task` through `handler`: the task as the handler returned it, or why it did not. A
+/// streaming handler's events go to `outlet`, all of them before this returns.
 pub(crate) async fn call(
     handler: &Handler,
     task: Task,
     timeout: Option<Duration>,
+    outlet: &Outlet,
 ) -> Result<Task, Failure> {
     let outcome = match &handler.0 {
         HandlerFn::Async(call) => bounded(timeout, caught(|| call(task))).await,
@@ -47,7 +58,31 @@ pub(crate) async fn call(
             let call = call.clone();
             bounded(timeout, on_own_thread(move || call(task))).await
         }
+        HandlerFn::Streaming(call) => {
+            let (stream, feed, finished) = TaskStream::open(&task);
+            let handler_done = CancellationToken::new();
+            let forwarding = feed
+                .forward(outlet.clone(), handler_done.clone())
+                .in_current_span();
+            let mut forwarding = AbortOnDropHandle::new(tokio::spawn(forwarding));
+            let outcome = bounded(timeout, caught(|| call(task, stream))).await;
+            handler_done.cancel();
+            if tokio::time::timeout(FLUSH_LIMIT, &mut forwarding)
+                .await
+                .is_err()
+            {
+                warn!("the handler's last events did not reach their outlet in time; dropped");
+            }
+            return match (settle(outcome), finished.take()) {
+                (Ok(task), Some(payload)) => finished_with(task, payload).map_err(Failure::Handler),
+                (settled, _) => settled,
+            };
+        }
     };
+    settle(outcome)
+}
+
+fn settle(outcome: Result<Caught<HandlerResult>, Duration>) -> Result<Task, Failure> {
     match outcome {
         Ok(Ok(Ok(task))) => Ok(task),
         Ok(Ok(Err(error))) => Err(Failure::Handler(error.to_string())),
@@ -73,12 +108,17 @@ pub(crate) fn conclude(before: Task, outcome: Result<Task, Failure>, started: In
 }
 
 /// Runs `task` (marked `executing`) through `handler` and concludes it; see [`conclude`].
-pub(crate) async fn execute(handler: &Handler, mut task: Task, timeout: Option<Duration>) -> Task {
+pub(crate) async fn execute(
+    handler: &Handler,
+    mut task: Task,
+    timeout: Option<Duration>,
+    outlet: &Outlet,
+) -> Task {
     task.status = AgentExecutionStatus::Executing;
     // The handler owns the task while it runs; this copy is what a failure is reported on.
     let before = task.clone();
     let started = Instant::now();
-    let outcome = call(handler, task, timeout).await;
+    let outcome = call(handler, task, timeout, outlet).await;
     conclude(before, outcome, started)
 }
 
@@ -128,7 +168,9 @@ fn normalize_json_result(task: &mut Task) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TaskStream;
     use crate::handler::{BoxFuture, HandlerError};
+    use crate::model::{TaskUpdateEvent, TaskUpdateEventType};
     use crate::registry::{HandlerInfo, TaskFn, TaskHandler};
 
     const INFO: HandlerInfo = HandlerInfo {
@@ -144,6 +186,7 @@ mod tests {
             &Handler::from(&handler),
             task,
             Some(Duration::from_millis(200)),
+            &Outlet::Print,
         )
         .await
     }
@@ -250,6 +293,130 @@ mod tests {
         assert_ne!(done.result.unwrap(), main);
         let done = run(TaskFn::Blocking(sync_panics), Task::from_prompt("hi")).await;
         assert_eq!(done.result.as_deref(), Some("handler panicked: sync boom"));
+    }
+
+    /// Runs a streaming handler with a channel outlet: the concluded task and every event the
+    /// outlet got by the time the run returned.
+    async fn run_streaming(handler: Handler) -> (Task, Vec<TaskUpdateEvent>) {
+        let (sender, mut received) = tokio::sync::mpsc::channel(1024);
+        let mut task = Task::from_prompt("one two three");
+        task.id = "t-1".into();
+        let timeout = Some(Duration::from_millis(500));
+        let done = execute(&handler, task, timeout, &Outlet::Channel(sender)).await;
+        let mut events = Vec::new();
+        while let Ok(event) = received.try_recv() {
+            events.push(event);
+        }
+        (done, events)
+    }
+
+    fn texts(events: &[TaskUpdateEvent]) -> Vec<String> {
+        events.iter().map(|e| e.data.to_string()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_streaming_handler_delivers_every_event_in_order_before_it_concludes() {
+        let (done, events) = run_streaming(Handler::streaming(
+            |mut task: Task, stream: TaskStream| async move {
+                for word in task.input.text.split(' ') {
+                    stream.chunk(word).await;
+                }
+                stream.think(serde_json::Map::new()).await;
+                task.result = Some("ok".into());
+                task
+            },
+        ))
+        .await;
+        assert_eq!(done.status, AgentExecutionStatus::Completed);
+        assert_eq!(done.result.as_deref(), Some("ok"));
+        assert_eq!(texts(&events[..3]), ["\"one\"", "\"two\"", "\"three\""]);
+        assert_eq!(events[3].event_type, TaskUpdateEventType::Think);
+        assert!(events.iter().all(|e| e.task_id == "t-1"));
+    }
+
+    #[tokio::test]
+    async fn a_task_finished_event_replaces_the_outcome_and_is_not_forwarded() {
+        let (done, events) = run_streaming(Handler::streaming(
+            |task: Task, stream: TaskStream| async move {
+                let mut finished = task.clone();
+                finished.result = Some("from the event".into());
+                finished.id = "another-id".into();
+                let payload = serde_json::to_value(&finished).unwrap();
+                stream
+                    .send(TaskUpdateEvent::new(
+                        TaskUpdateEventType::TaskFinished,
+                        &task.id,
+                        "o",
+                        payload,
+                    ))
+                    .await;
+                task
+            },
+        ))
+        .await;
+        assert_eq!(done.result.as_deref(), Some("from the event"));
+        assert_eq!(done.id, "t-1", "the id of the task run is kept");
+        assert!(events.is_empty());
+        let (done, _) = run_streaming(Handler::streaming(
+            |task: Task, stream: TaskStream| async move {
+                stream
+                    .send(TaskUpdateEvent::new(
+                        TaskUpdateEventType::TaskFinished,
+                        &task.id,
+                        "o",
+                        "plain".into(),
+                    ))
+                    .await;
+                task
+            },
+        ))
+        .await;
+        assert_eq!(done.result.as_deref(), Some("plain"));
+        let (done, _) = run_streaming(Handler::streaming(
+            |task: Task, stream: TaskStream| async move {
+                let broken = serde_json::json!({"status": 7});
+                stream
+                    .send(TaskUpdateEvent::new(
+                        TaskUpdateEventType::TaskFinished,
+                        &task.id,
+                        "o",
+                        broken,
+                    ))
+                    .await;
+                task
+            },
+        ))
+        .await;
+        assert_eq!(done.status, AgentExecutionStatus::Error);
+        assert!(done.result.unwrap().contains("does not hold a task"));
+    }
+
+    #[tokio::test]
+    async fn events_before_a_panic_are_delivered_and_a_kept_stream_cannot_hold_the_task() {
+        let (done, events) = run_streaming(Handler::streaming(
+            |task: Task, stream: TaskStream| async move {
+                stream.chunk("before").await;
+                if !task.id.is_empty() {
+                    panic!("mid-stream");
+                }
+                task
+            },
+        ))
+        .await;
+        assert_eq!(done.result.as_deref(), Some("handler panicked: mid-stream"));
+        assert_eq!(texts(&events), ["\"before\""]);
+        let (done, events) = run_streaming(Handler::streaming(
+            |task: Task, stream: TaskStream| async move {
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    stream.chunk("too late").await;
+                });
+                task
+            },
+        ))
+        .await;
+        assert_eq!(done.status, AgentExecutionStatus::Completed);
+        assert!(events.is_empty());
     }
 
     #[tokio::test]

@@ -223,8 +223,9 @@ impl Reader {
         };
         let runner = self.runner.clone();
         let worker_id = self.worker_id.borrow().clone().unwrap_or_default();
+        let events = runner.push_to_platform();
         self.tracker
-            .spawn(async move { runner.run(task, &worker_id, Some(slot)).await });
+            .spawn(async move { runner.run(task, &worker_id, Some(slot), events).await });
         Next::Delivered
     }
 

@@ -15,6 +15,7 @@ use crate::handler::Handler;
 use crate::model::{AgentExecutionStatus, Task, TaskUpdate};
 use crate::platform::routes::{GetTask, UpdateTask};
 use crate::runner::{self, Failure};
+use crate::task_stream::Outlet;
 use crate::{Error, Platform, Result};
 
 /// Extra rounds for the final save, beyond each request's own retries.
@@ -35,8 +36,15 @@ pub(crate) struct TaskRunner {
 
 impl TaskRunner {
     /// Runs one accepted task to a saved terminal status and returns it. `slot` is held to
-    /// the end, so the worker's concurrency limit covers the whole life of the task.
-    pub(crate) async fn run(&self, task: Task, worker_id: &str, slot: Option<Slot>) -> Task {
+    /// the end, so the worker's concurrency limit covers the whole life of the task. A
+    /// streaming handler's events go to `events`.
+    pub(crate) async fn run(
+        &self,
+        task: Task,
+        worker_id: &str,
+        slot: Option<Slot>,
+        events: Outlet,
+    ) -> Task {
         let span = info_span!(
             "xpander.task",
             task_id = %task.id,
@@ -44,19 +52,24 @@ impl TaskRunner {
             worker_id = %worker_id,
             attempt = task.execution_attempts,
         );
-        let done = self.execute(task).instrument(span).await;
+        let done = self.execute(task, events).instrument(span).await;
         drop(slot);
         done
     }
 
-    async fn execute(&self, task: Task) -> Task {
+    /// Pushes a streaming handler's events to the task's watchers on the platform.
+    pub(crate) fn push_to_platform(&self) -> Outlet {
+        Outlet::Platform(self.platform.clone())
+    }
+
+    async fn execute(&self, task: Task, events: Outlet) -> Task {
         let mut task = task.with_configuration(self.platform.clone());
         info!("task accepted");
         task.status = AgentExecutionStatus::Executing;
         if let Err(e) = task.save().await {
             warn!(error = %e, "could not mark the task executing; running it anyway");
         }
-        let mut done = match self.run_handler(task).await {
+        let mut done = match self.run_handler(task, &events).await {
             Ran::Done(done) => done,
             Ran::Stopped(task) => return stopped(task),
         };
@@ -89,7 +102,7 @@ impl TaskRunner {
                 plan_retries, "plan not complete; running the handler again"
             );
             done.status = AgentExecutionStatus::Executing;
-            done = match self.run_handler(done).await {
+            done = match self.run_handler(done, &events).await {
                 Ran::Done(done) => done,
                 Ran::Stopped(task) => return stopped(task),
             };
@@ -108,14 +121,15 @@ impl TaskRunner {
 
     /// Runs the handler on its own task, so that a forced shutdown, or the task being stopped
     /// on the platform, can abort it. `task` is already marked executing.
-    async fn run_handler(&self, task: Task) -> Ran {
+    async fn run_handler(&self, task: Task, events: &Outlet) -> Ran {
         // The handler owns the task while it runs; this copy is what a failure is reported on.
         let before = task.clone();
         let started = Instant::now();
         let handler = self.handler.clone();
         let timeout = self.settings.task_timeout;
+        let events = events.clone();
         let mut running = tokio::spawn(
-            async move { runner::call(&handler, task, timeout).await }.in_current_span(),
+            async move { runner::call(&handler, task, timeout, &events).await }.in_current_span(),
         );
         let outcome = tokio::select! {
             // Panics are caught inside; a join error is the task's own machinery failing.

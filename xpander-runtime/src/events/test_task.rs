@@ -52,7 +52,8 @@ pub(crate) async fn drive(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(&task.id);
-            runner.run(task, &worker_id, None).await
+            let events = runner.push_to_platform();
+            runner.run(task, &worker_id, None, events).await
         }
         Err(e) => {
             warn!(error = %e, "could not create the test task");

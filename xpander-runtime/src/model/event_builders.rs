@@ -111,11 +111,16 @@ impl TaskUpdateEvent {
         tool: &str,
         input: Map<String, Value>,
     ) -> Self {
-        let mut input_payload = Map::new();
-        input_payload.insert("input".into(), Value::Object(input));
-        let request = ToolCallRequest::new(tool).payload(Value::Object(input_payload));
-        Self::about(task, event_type, to_value(&request))
+        Self::about(task, event_type, reasoning_data(tool, input))
     }
+}
+
+/// The payload of a think or analyze step: a call of `tool` whose payload's `input` holds the
+/// step's fields.
+pub(crate) fn reasoning_data(tool: &str, input: Map<String, Value>) -> Value {
+    let mut input_payload = Map::new();
+    input_payload.insert("input".into(), Value::Object(input));
+    to_value(&ToolCallRequest::new(tool).payload(Value::Object(input_payload)))
 }
 
 impl ToolCallRequest {

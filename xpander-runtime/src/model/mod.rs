@@ -27,6 +27,7 @@ mod redaction_tests;
 pub use agent::*;
 pub use decode::{DecodeError, decode, decode_value};
 pub use enums::*;
+pub(crate) use event_builders::reasoning_data;
 pub use events::*;
 pub use history::*;
 pub use knowledge::KnowledgeHit;

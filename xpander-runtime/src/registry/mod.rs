@@ -20,7 +20,7 @@ use tracing::error;
 use crate::handler::{BoxFuture, Handler, HandlerFn, HandlerResult, HookResult};
 use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
 use crate::panic::{caught, panic_message};
-use crate::{Configuration, Error};
+use crate::{Configuration, Error, TaskStream};
 
 mod error;
 mod info;
@@ -30,11 +30,14 @@ pub use info::HandlerInfo;
 
 /// How a task handler is called.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub enum TaskFn {
     /// An `async fn`, polled on the runtime.
     Async(fn(Task) -> BoxFuture<'static, HandlerResult>),
     /// A plain `fn`, run on a thread of its own.
     Blocking(fn(Task) -> HandlerResult),
+    /// An `async fn` that also takes a [`TaskStream`] for its live events.
+    Streaming(fn(Task, TaskStream) -> BoxFuture<'static, HandlerResult>),
 }
 
 /// A registered `#[on_task]` handler.
@@ -96,6 +99,7 @@ impl fmt::Debug for TaskHandler {
         f.debug_struct("TaskHandler")
             .field("info", &self.info)
             .field("blocking", &matches!(self.call, TaskFn::Blocking(_)))
+            .field("streaming", &matches!(self.call, TaskFn::Streaming(_)))
             .field("agent_id", &self.agent_id)
             .field("test_task", &self.test_task.is_some())
             .field("configuration", &self.configuration.is_some())
@@ -108,6 +112,7 @@ impl From<&TaskHandler> for Handler {
         Handler(match handler.call() {
             TaskFn::Async(call) => HandlerFn::Async(std::sync::Arc::new(call)),
             TaskFn::Blocking(call) => HandlerFn::Blocking(std::sync::Arc::new(call)),
+            TaskFn::Streaming(call) => HandlerFn::Streaming(std::sync::Arc::new(call)),
         })
     }
 }

@@ -1,7 +1,7 @@
 // Every supported form of #[on_task], each still callable as written.
 use std::fmt;
 
-use xpander_runtime::{Task, on_task};
+use xpander_runtime::{Task, TaskStream, on_task};
 
 #[on_task]
 async fn plain(task: Task) -> Task {
@@ -42,6 +42,18 @@ fn sync_result(task: Task) -> Result<Task, String> {
     Ok(task)
 }
 
+#[on_task(agent_id = "agent-streaming")]
+async fn streaming(mut task: Task, stream: TaskStream) -> Task {
+    stream.chunk("partial").await;
+    task.result = Some("whole".into());
+    task
+}
+
+#[on_task(agent_id = "agent-streaming-result")]
+async fn streaming_result(task: Task, _stream: TaskStream) -> Result<Task, String> {
+    Ok(task)
+}
+
 pub mod nested {
     use xpander_runtime::{Task, on_task};
 
@@ -57,6 +69,7 @@ fn main() {
     assert_eq!(task.input.text, "hi");
     assert!(runtime.block_on(display_error(Task::from_prompt("x"))).is_err());
     assert!(sync_result(sync_handler(Task::from_prompt("x"))).is_ok());
-    let _ = (string_error, std_error, nested::in_a_module);
-    assert_eq!(xpander_runtime::registry::task_handlers().len(), 7);
+    let _ = (string_error, std_error, streaming, streaming_result);
+    let _ = nested::in_a_module;
+    assert_eq!(xpander_runtime::registry::task_handlers().len(), 9);
 }
