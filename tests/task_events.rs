@@ -88,6 +88,7 @@ fn spawn_worker(
 ) -> xpander_runtime::EventsHandle {
     xpander_runtime::Events::new()
         .configuration(config(server).with_agent_id(server.agent_id()))
+        .invoke_server(false)
         .register_agent_worker(server.agent_id(), handler)
         .spawn()
         .unwrap()

@@ -106,6 +106,7 @@ async fn under_faults_every_task_ends_once_and_no_secret_is_logged() {
     let runs = Arc::new(Runs::default());
     let routed = Arc::new(AtomicUsize::new(0));
     let worker = Events::new()
+        .invoke_server(false)
         .configuration(config.clone())
         .max_sync_workers(16)
         .register_agent_worker(

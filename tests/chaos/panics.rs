@@ -46,6 +46,7 @@ async fn a_thousand_panicking_handlers_fail_their_tasks_and_the_worker_keeps_ser
     silence_expected_panics();
     let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
     let worker = Events::new()
+        .invoke_server(false)
         .configuration(config(&ds))
         .max_sync_workers(16)
         .register_agent_worker(ds.agent_id(), panicking())

@@ -25,6 +25,8 @@ impl WorkerProcess {
             .args(args)
             .envs(ds.worker_env())
             .env("RUST_LOG", "info")
+            // Workers of parallel tests must not compete for the /invoke server's port.
+            .env("XPANDER_STREAMING_PORT", "0")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -41,6 +43,7 @@ impl WorkerProcess {
             .envs(ds.worker_env())
             .env("XPANDER_TEST_AS_WORKER", "1")
             .env("RUST_LOG", "info")
+            .env("XPANDER_STREAMING_PORT", "0")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -95,6 +95,7 @@ async fn a_wrong_key_on_the_first_connection_is_a_clear_error() {
         .build()
         .unwrap();
     let handle = Events::new()
+        .invoke_server(false)
         .configuration(config)
         .register_agent_worker(ds.agent_id(), Handler::new(|t: Task| async move { t }))
         .spawn()
@@ -124,6 +125,7 @@ async fn a_worker_of_the_other_environment_is_a_conflict() {
     registered(&ds, 1).await;
     let cloud = ds.configuration().cloud(true).build().unwrap();
     let conflicting = Events::new()
+        .invoke_server(false)
         .configuration(cloud)
         .register_agent_worker(ds.agent_id(), Handler::new(|t: Task| async move { t }))
         .spawn()

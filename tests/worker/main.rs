@@ -33,6 +33,7 @@ fn config(ds: &DevServerHandle) -> Configuration {
 
 fn events(ds: &DevServerHandle) -> Events {
     Events::new()
+        .invoke_server(false)
         .configuration(config(ds))
         .reconnect_backoff(Duration::from_millis(50), Duration::from_millis(400))
 }

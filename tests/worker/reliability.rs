@@ -121,6 +121,7 @@ async fn a_server_that_registers_and_drops_is_not_hammered() {
         .unwrap();
     let probe = Arc::new(Probe::default());
     let handle = Events::new()
+        .invoke_server(false)
         .configuration(config(&ds))
         .reconnect_backoff(Duration::from_millis(20), Duration::from_millis(640))
         .register_agent_worker(ds.agent_id(), echo(probe))

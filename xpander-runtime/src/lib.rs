@@ -54,7 +54,7 @@ pub use backend::{AgentArgs, Backend, BackendError, dispatch_get_args};
 pub use backoff::{Backoff, RetryPolicy};
 pub use config::{ConfigError, Configuration, ConfigurationBuilder};
 pub use error::{Error, Result};
-pub use events::{DEFAULT_MAX_PLAN_RETRIES, Events, EventsHandle};
+pub use events::{DEFAULT_INVOKE_PORT, DEFAULT_MAX_PLAN_RETRIES, Events, EventsHandle};
 pub use handler::{Handler, HandlerError, HandlerResult, HookResult};
 pub use local::{run, run_with_args};
 pub use logging::{init_tracing, init_tracing_with};

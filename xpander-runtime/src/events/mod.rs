@@ -7,6 +7,7 @@
 mod connection;
 mod control;
 mod git;
+mod invoke;
 mod reader;
 mod recent;
 mod run_task;
@@ -16,6 +17,7 @@ mod test_task;
 mod worker;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,8 +30,9 @@ use crate::handler::Handler;
 use crate::hooks;
 use crate::model::{LocalTaskTest, Task};
 use crate::{ConfigError, Configuration, Error, Platform, Result};
+use invoke::InvokeServer;
 use run_task::TaskRunner;
-pub use settings::DEFAULT_MAX_PLAN_RETRIES;
+pub use settings::{DEFAULT_INVOKE_PORT, DEFAULT_MAX_PLAN_RETRIES};
 use settings::{FINAL_REPORT_WINDOW, Settings};
 pub(crate) use test_task::outcome as test_outcome;
 use worker::AgentWorker;
@@ -70,8 +73,9 @@ impl Default for Events {
 impl Events {
     /// A worker with the defaults: 6 concurrent tasks (`XPANDER_MAX_SYNC_WORKERS`), heartbeats
     /// every 2 s, a 25 s shutdown timeout (`XPANDER_SHUTDOWN_TIMEOUT`, seconds), reconnects
-    /// after 1 s doubling to 30 s, a 60 s read-idle timeout, no per-task timeout, and
-    /// configuration from the environment.
+    /// after 1 s doubling to 30 s, a 60 s read-idle timeout, no per-task timeout, the
+    /// `/invoke` server on 127.0.0.1:59321 (see [`Events::invoke_server`]), and configuration
+    /// from the environment.
     pub fn new() -> Self {
         Self {
             config: None,
@@ -140,6 +144,46 @@ impl Events {
     /// [`DEFAULT_MAX_PLAN_RETRIES`]).
     pub fn max_plan_retries(mut self, retries: u32) -> Self {
         self.settings.max_plan_retries = retries;
+        self
+    }
+
+    /// Whether to serve `/invoke` and `/health` over HTTP next to the worker channel (default
+    /// on; `XPANDER_STREAMING_SERVER=off` turns it off too).
+    ///
+    /// `POST /invoke` takes a task as JSON from a caller whose `x-api-key` the platform allows
+    /// for the agent, runs it like a delivered task (same handler, slots and final save) and
+    /// answers with the finished task, or a streaming handler's events as
+    /// `text/event-stream`. It listens on `XPANDER_STREAMING_PORT` (default
+    /// [`DEFAULT_INVOKE_PORT`]; 0 picks a free port, see [`EventsHandle::invoke_address`]) on
+    /// `XPANDER_STREAMING_HOST`, else on 127.0.0.1, or every interface in xpander cloud
+    /// (`IS_XPANDER_CLOUD=true`), where the platform calls in. The Python SDK listens on every
+    /// interface everywhere: a worker on a laptop would take tasks from its whole network.
+    ///
+    /// ```no_run
+    /// # async fn demo(handler: xpander_runtime::Handler) -> xpander_runtime::Result<()> {
+    /// xpander_runtime::Events::new().invoke_server(false).start(handler).await
+    /// # }
+    /// ```
+    pub fn invoke_server(mut self, enabled: bool) -> Self {
+        self.settings.invoke.enabled = enabled;
+        self
+    }
+
+    /// Serves `/invoke` on `address` (port 0 picks a free one).
+    ///
+    /// ```no_run
+    /// # async fn demo(handler: xpander_runtime::Handler) -> xpander_runtime::Result<()> {
+    /// let handle = xpander_runtime::Events::new()
+    ///     .invoke_address(([127, 0, 0, 1], 0).into())
+    ///     .register_agent_worker("agent-1", handler)
+    ///     .spawn()?;
+    /// println!("POST http://{}/invoke", handle.invoke_address().unwrap());
+    /// # Ok(()) }
+    /// ```
+    pub fn invoke_address(mut self, address: SocketAddr) -> Self {
+        self.settings.invoke.enabled = true;
+        self.settings.invoke.host = Some(address.ip());
+        self.settings.invoke.port = address.port();
         self
     }
 
@@ -212,11 +256,13 @@ impl Events {
         let abandon = CancellationToken::new();
         let settings = Arc::new(self.settings);
         let mut workers = Vec::new();
+        let mut in_cloud = false;
         for (agent_id, handler, config) in self.agents {
             let config = match config.or_else(|| base.clone()) {
                 Some(config) => config,
                 None => Configuration::from_env()?,
             };
+            in_cloud |= config.is_cloud();
             let agent_id = agent_id.or_else(|| config.agent_id().map(str::to_owned)).ok_or_else(|| {
                 ConfigError::MissingAgentId(
                     "set XPANDER_AGENT_ID (or give the handler an `agent_id`) to choose the agent to serve".into(),
@@ -246,8 +292,14 @@ impl Events {
             ));
         }
         let agents: Vec<String> = workers.iter().map(|w| w.agent_id.clone()).collect();
+        let invoke = settings
+            .invoke
+            .address(in_cloud)
+            .and_then(InvokeServer::bind);
+        let invoke_address = invoke.as_ref().map(InvokeServer::address);
         let join = tokio::spawn(serve(
             workers.clone(),
+            invoke,
             settings,
             stop.clone(),
             force.clone(),
@@ -259,6 +311,7 @@ impl Events {
             join,
             workers,
             agents,
+            invoke_address,
         })
     }
 
@@ -292,6 +345,7 @@ pub struct EventsHandle {
     join: tokio::task::JoinHandle<Result<Option<Task>>>,
     workers: Vec<Arc<AgentWorker>>,
     agents: Vec<String>,
+    invoke_address: Option<SocketAddr>,
 }
 
 impl EventsHandle {
@@ -335,16 +389,23 @@ impl EventsHandle {
             .and_then(|w| w.worker_id())
     }
 
+    /// Where the `/invoke` server listens; `None` when it is off or could not bind.
+    pub fn invoke_address(&self) -> Option<SocketAddr> {
+        self.invoke_address
+    }
+
     /// Whether the worker has stopped.
     pub fn is_finished(&self) -> bool {
         self.join.is_finished()
     }
 }
 
-/// Boot hooks, one worker per agent, and on stop: drain within the timeout, abort the rest,
-/// shutdown hooks. Returns the test task's outcome in the local test flow.
+/// Boot hooks, one worker per agent and the `/invoke` server, and on stop: drain within the
+/// timeout, abort the rest, shutdown hooks. Returns the test task's outcome in the local test
+/// flow.
 async fn serve(
     workers: Vec<Arc<AgentWorker>>,
+    invoke: Option<InvokeServer>,
     settings: Arc<Settings>,
     stop: CancellationToken,
     force: CancellationToken,
@@ -352,6 +413,16 @@ async fn serve(
 ) -> Result<Option<Task>> {
     hooks::run_boot_hooks().await?;
     git::configure_from_env().await;
+    let closed = CancellationToken::new();
+    let invoking = invoke.map(|server| {
+        let serving = server.serve(
+            workers.clone(),
+            stop.clone(),
+            closed.clone(),
+            abandon.clone(),
+        );
+        tokio::spawn(serving)
+    });
     let mut running = JoinSet::new();
     for worker in &workers {
         running.spawn(worker.clone().run());
@@ -394,6 +465,12 @@ async fn serve(
                 stop.cancel();
             }
         }
+    }
+    // Workers also end without a stop (the local test flow): the server goes with them.
+    stop.cancel();
+    closed.cancel();
+    if let Some(invoking) = invoking {
+        let _ = invoking.await;
     }
     deadline.abort();
     abandoning.abort();

@@ -7,7 +7,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::control::Control;
 
-/// The slots of one agent worker.
+/// The slots of one agent worker (clones share them).
+#[derive(Clone)]
 pub(crate) struct Slots {
     permits: Arc<Semaphore>,
     control: Control,

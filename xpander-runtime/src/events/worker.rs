@@ -1,6 +1,6 @@
 //! One agent's worker: its control task, its reader, the tasks it runs, and the goodbye.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -22,10 +22,21 @@ const RECENT_TASKS: usize = 4096;
 /// How long `worker-finished` may take on the way out.
 const FINISH_LIMIT: Duration = Duration::from_millis(1500);
 
+/// What running a task of this agent takes, for the `/invoke` server: the same runner, slots
+/// and tracker as the tasks the platform delivers.
+#[derive(Clone)]
+pub(crate) struct Intake {
+    pub(crate) runner: Arc<TaskRunner>,
+    pub(crate) slots: Slots,
+    pub(crate) tracker: TaskTracker,
+}
+
 /// One agent served by this process.
 pub(crate) struct AgentWorker {
     pub(crate) agent_id: String,
     runner: Arc<TaskRunner>,
+    /// Set once the worker runs.
+    intake: OnceLock<Intake>,
     /// Set: stop reading new tasks and drain.
     stop: CancellationToken,
     /// Set: the shutdown deadline passed; stop waiting for tasks.
@@ -46,6 +57,7 @@ impl AgentWorker {
         Arc::new(Self {
             agent_id,
             runner: Arc::new(runner),
+            intake: OnceLock::new(),
             stop,
             abandon,
             test_task,
@@ -56,6 +68,16 @@ impl AgentWorker {
     /// The id the platform registered this worker under, once it did.
     pub(crate) fn worker_id(&self) -> Option<String> {
         self.worker_id.borrow().clone()
+    }
+
+    /// The platform this agent is served from.
+    pub(crate) fn platform(&self) -> &crate::Platform {
+        &self.runner.platform
+    }
+
+    /// How to run a task of this agent, once the worker runs (after the boot hooks).
+    pub(crate) fn intake(&self) -> Option<&Intake> {
+        self.intake.get()
     }
 
     /// Serves the agent until `stop`, then drains its tasks and says goodbye. Returns the test
@@ -70,6 +92,12 @@ impl AgentWorker {
             self.worker_id.subscribe(),
         );
         let tracker = TaskTracker::new();
+        let slots = Slots::new(settings.max_sync_workers, control.clone());
+        let _ = self.intake.set(Intake {
+            runner: self.runner.clone(),
+            slots: slots.clone(),
+            tracker: tracker.clone(),
+        });
         let recent = Arc::new(Mutex::new(RecentIds::new(RECENT_TASKS)));
         let test = self.test_task.clone().map(|test| {
             tracker.spawn(test_task::drive(
@@ -85,7 +113,7 @@ impl AgentWorker {
             agent_id: self.agent_id.clone(),
             runner: self.runner.clone(),
             control: control.clone(),
-            slots: Slots::new(settings.max_sync_workers, control.clone()),
+            slots,
             tracker: tracker.clone(),
             recent,
             worker_id: self.worker_id.clone(),

@@ -17,6 +17,7 @@ use crate::model::{
 
 json_answers!(
     Agent,
+    ApiKeyAllowance,
     Task,
     Vec<AgentSummary>,
     Vec<TaskSummary>,
@@ -336,6 +337,35 @@ impl Endpoint for WorkerEvents<'_> {
             Some(id) => route.header("last-event-id", id),
             None => route,
         }
+    }
+}
+
+// --- the worker's /invoke server ------------------------------------------------------------
+
+/// `POST /metadata/api_key_allowance`: which agents a caller's API key may invoke.
+pub(crate) struct CheckApiKey<'a> {
+    pub(crate) api_key: &'a str,
+}
+
+/// The answer of [`CheckApiKey`]: the agents the key may invoke.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ApiKeyAllowance {
+    #[serde(default)]
+    pub(crate) agent_ids: Vec<String>,
+}
+
+impl Endpoint for CheckApiKey<'_> {
+    type Response = ApiKeyAllowance;
+    fn route(self) -> Route {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            api_key: &'a str,
+        }
+        Route::post("/metadata/api_key_allowance".into())
+            .json(&Body {
+                api_key: self.api_key,
+            })
+            .timeout(Duration::from_secs(10))
     }
 }
 

@@ -48,6 +48,12 @@ impl PayloadExtension {
         self.llm_gateway.as_ref()
     }
 
+    /// Drops the gateway route: one that did not come from the platform's delivery (a task
+    /// posted to `/invoke`) is not to be trusted with the model's traffic.
+    pub(crate) fn drop_llm_gateway(&mut self) {
+        self.llm_gateway = None;
+    }
+
     /// Moves the private gateway route over from an older copy of the same task.
     pub(crate) fn take_private_from(&mut self, older: &mut Self) {
         if self.llm_gateway.is_none() {
