@@ -168,3 +168,34 @@ async fn sigterm_with_a_stuck_sync_handler_and_a_slow_platform_ends_within_the_d
         );
     }
 }
+
+#[tokio::test]
+async fn the_streaming_example_is_watched_live_by_the_watch_example() {
+    let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
+    let _worker = WorkerProcess::spawn(
+        "streaming_worker",
+        &ds,
+        &[("STREAM_WORD_DELAY_MS", "20")],
+        &[],
+    );
+    ds.wait_for_workers(WAIT, |w| !w.is_empty())
+        .await
+        .expect("registered");
+    let mut watcher =
+        WorkerProcess::spawn("watch_task", &ds, &[], &["streamed", "word", "by", "word"]);
+    let status = watcher.wait_exit(WAIT).await;
+    let (stdout, stderr) = watcher.output();
+    assert!(status.success(), "{stderr}");
+    assert_eq!(
+        stdout,
+        "streamed word by word\n[completed] streamed word by word\n"
+    );
+    let chunks = ds
+        .task_infos()
+        .await
+        .into_iter()
+        .flat_map(|info| info.events)
+        .filter(|event| event["type"] == "chunk")
+        .count();
+    assert_eq!(chunks, 4, "one pushed chunk per word");
+}
