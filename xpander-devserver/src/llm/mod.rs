@@ -9,6 +9,8 @@
 //! The two APIs share everything but their wire shapes, which [`Dialect`] implementations
 //! read and write ([`openai`], [`anthropic`]).
 
+use std::time::Duration;
+
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -114,44 +116,83 @@ pub(crate) async fn complete<D: Dialect>(
     body: &[u8],
 ) -> Response {
     let mut record = LlmRequestRecord::new(D::API, agent, redacted_headers(headers));
-    let include_usage = match read::<D>(body, &mut record) {
-        Ok(include_usage) => include_usage,
-        Err(message) => {
-            record.script = script_of(app, record.agent_id.as_deref()).await;
-            return refuse::<D>(app, record, StatusCode::BAD_REQUEST, message).await;
+    let read = read::<D>(body, &mut record);
+    let outcome = {
+        let mut state = app.llm.lock().await;
+        let (script, turns) = state.scripts.script(record.agent_id.as_deref());
+        record.script = script;
+        let outcome = read
+            .and_then(|include_usage| answer::<D>(turns, &mut record, include_usage, body.len()));
+        if let Err(refusal) = &outcome {
+            record.status = refusal.status.as_u16();
+            record.error = Some(refusal.message.clone());
         }
+        state.log.push(record);
+        outcome
     };
+    match outcome {
+        Ok((reply, latency)) => {
+            wait(latency).await;
+            D::reply(reply)
+        }
+        Err(refusal) => {
+            wait(refusal.latency).await;
+            D::error(refusal.status, &refusal.message)
+        }
+    }
+}
+
+/// An error answer: a malformed request, a turn past the script's end, or a `fail` turn.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+    latency: Option<Duration>,
+}
+
+impl Refusal {
+    fn bad_request(message: String) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message,
+            latency: None,
+        }
+    }
+}
+
+/// The reply of the turn the request asks for (the number of its assistant messages), and the
+/// turn's latency; the record gets the turn and the tool call ids.
+fn answer<D: Dialect>(
+    turns: &[LlmTurn],
+    record: &mut LlmRequestRecord,
+    include_usage: bool,
+    request_bytes: usize,
+) -> Result<(Reply, Option<Duration>), Refusal> {
     let index = record
         .messages
         .iter()
         .filter(|m| m.get("role").and_then(Value::as_str) == Some("assistant"))
         .count();
     record.turn = Some(index);
-
-    let (turn, script_len) = {
-        let state = app.llm.lock().await;
-        let (name, turns) = state.scripts.script(record.agent_id.as_deref());
-        record.script = name;
-        (turns.get(index).cloned(), turns.len())
+    let Some(turn) = turns.get(index) else {
+        let message = past_end(&record.script, index, turns.len());
+        return Err(Refusal::bad_request(message));
     };
-    let Some(turn) = turn else {
-        let message = past_end(&record.script, index, script_len);
-        return refuse::<D>(app, record, StatusCode::BAD_REQUEST, message).await;
-    };
-    let content = match turn.action {
+    let content = match &turn.action {
         LlmAction::Fail(failure) => {
-            let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            wait(&turn.latency).await;
-            return refuse::<D>(app, record, status, failure.message).await;
+            return Err(Refusal {
+                status: StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_GATEWAY),
+                message: failure.message.clone(),
+                latency: turn.latency,
+            });
         }
-        LlmAction::Answer(text) => Content::Text(text),
+        LlmAction::Answer(text) => Content::Text(text.clone()),
         LlmAction::AnswerJson(value) => Content::Text(value.to_string()),
         LlmAction::Call(calls) => Content::Calls(
             calls
-                .into_iter()
+                .iter()
                 .map(|call| Call {
                     id: new_id(D::CALL_ID_PREFIX),
-                    name: call.name,
+                    name: call.name.clone(),
                     arguments: call.arguments.to_string(),
                 })
                 .collect(),
@@ -164,23 +205,22 @@ pub(crate) async fn complete<D: Dialect>(
         model: record.model.clone().unwrap_or_else(|| "scripted".into()),
         stream: record.stream,
         include_usage,
-        usage: usage(turn.usage.unwrap_or_default(), body.len(), &content),
+        usage: usage(turn.usage.unwrap_or_default(), request_bytes, &content),
         content,
     };
-    app.llm.lock().await.log.push(record);
-    wait(&turn.latency).await;
-    D::reply(reply)
+    Ok((reply, turn.latency))
 }
 
 /// Reads the request into the record; whether a streamed answer ends with a usage chunk.
-fn read<D: Dialect>(body: &[u8], record: &mut LlmRequestRecord) -> Result<bool, String> {
+fn read<D: Dialect>(body: &[u8], record: &mut LlmRequestRecord) -> Result<bool, Refusal> {
+    let refuse = |message: String| Refusal::bad_request(message);
     let body: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+        serde_json::from_slice(body).map_err(|e| refuse(format!("the body is not JSON: {e}")))?;
     let Value::Object(body) = body else {
-        return Err("the body must be a JSON object".into());
+        return Err(refuse("the body must be a JSON object".into()));
     };
     let Some(Value::Array(messages)) = body.get("messages") else {
-        return Err("messages: an array is required".into());
+        return Err(refuse("messages: an array is required".into()));
     };
     record.messages = messages.clone();
     record.model = body.get("model").and_then(Value::as_str).map(str::to_owned);
@@ -201,27 +241,9 @@ fn read<D: Dialect>(body: &[u8], record: &mut LlmRequestRecord) -> Result<bool, 
     Ok(include_usage)
 }
 
-/// Records a refused request and answers the provider's error.
-async fn refuse<D: Dialect>(
-    app: &App,
-    mut record: LlmRequestRecord,
-    status: StatusCode,
-    message: String,
-) -> Response {
-    record.status = status.as_u16();
-    let response = D::error(status, &message);
-    record.error = Some(message);
-    app.llm.lock().await.log.push(record);
-    response
-}
-
-async fn script_of(app: &App, agent: Option<&str>) -> String {
-    app.llm.lock().await.scripts.script(agent).0
-}
-
-async fn wait(latency: &Option<std::time::Duration>) {
+async fn wait(latency: Option<Duration>) {
     if let Some(latency) = latency {
-        tokio::time::sleep(*latency).await;
+        tokio::time::sleep(latency).await;
     }
 }
 
@@ -267,10 +289,11 @@ pub(crate) fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// `text` in pieces of about [`PIECE`] bytes (on character boundaries): the deltas of a
-/// stream, so a client's reassembly is exercised.
+/// The size of a stream's deltas, in bytes: small, so a client's reassembly is exercised.
+const PIECE: usize = 16;
+
+/// `text` in pieces of about [`PIECE`] bytes (on character boundaries): the deltas of a stream.
 pub(crate) fn pieces(text: &str) -> Vec<&str> {
-    const PIECE: usize = 16;
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {

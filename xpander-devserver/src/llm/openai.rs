@@ -158,15 +158,18 @@ fn chunks(head: &Head, reply: &Reply) -> Vec<Bytes> {
         }
         Content::Calls(calls) => {
             for (index, call) in calls.iter().enumerate() {
-                let mut first = json!({"tool_calls": [{
+                // The first delta opens the message, as the API's does.
+                let mut first = Map::new();
+                if index == 0 {
+                    first.insert("role".into(), json!("assistant"));
+                    first.insert("content".into(), Value::Null);
+                }
+                let opening = json!([{
                     "index": index, "id": call.id, "type": "function",
                     "function": {"name": call.name, "arguments": ""},
-                }]});
-                if index == 0 {
-                    first["role"] = json!("assistant");
-                    first["content"] = Value::Null;
-                }
-                out.push(chunk(first, None));
+                }]);
+                first.insert("tool_calls".into(), opening);
+                out.push(chunk(Value::Object(first), None));
                 for piece in super::pieces(&call.arguments) {
                     let delta = json!({"tool_calls": [
                         {"index": index, "function": {"arguments": piece}},
