@@ -36,6 +36,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A scripted LLM turn cannot be answered (see `LlmTurn::check`).
+    #[error("bad llm script: {0}")]
+    LlmScript(String),
     /// A task could not be created in-process.
     #[error("{status}: {message}")]
     Api {

@@ -1,6 +1,7 @@
 //! A local implementation of the xpander.ai platform's HTTP and SSE API, for development and
 //! tests: agents, tasks, the worker channel (SSE plus POST-back), MCP auth, knowledge bases, a
-//! request log and fault injection. It speaks the wire protocol of the official Python SDK
+//! request log, fault injection, and a scripted LLM (OpenAI and Anthropic compatible, see
+//! [`LlmTurn`]). It speaks the wire protocol of the official Python SDK
 //! (both the March 2026 snapshot and release 2.0.537), so the same workers run against it and
 //! against the real platform.
 //!
@@ -32,6 +33,7 @@ mod dispatch;
 mod error;
 mod faults;
 mod http;
+mod llm;
 mod mcp;
 mod options;
 mod persist;
@@ -51,6 +53,10 @@ pub use agents::DEMO_AGENT_ID;
 pub use axum::body::Bytes;
 pub use error::{Error, Result};
 pub use faults::{DelayFault, ErrorFault, Faults, SlowWorkerMessage};
+pub use llm::{
+    LlmAction, LlmApi, LlmFailure, LlmRequestRecord, LlmScripts, LlmTool, LlmToolCall, LlmTurn,
+    LlmUsage,
+};
 pub use options::{DevServerOptions, KnowledgeBase, LlmGatewayRoute};
 pub use reqlog::RequestRecord;
 pub use server::{DevServer, DevServerHandle};

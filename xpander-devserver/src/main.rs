@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run -p xpander-devserver -- [--host 127.0.0.1] [--port 9100] [--org local-org]
-//!     [--api-key KEY] [--agents agents.json] [--state state.json]
+//!     [--api-key KEY] [--agents agents.json] [--state state.json] [--llm-script script.json]
 //! ```
 
 use std::io::Write;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use xpander_devserver::{DevServer, DevServerOptions};
+use xpander_devserver::{DevServer, DevServerOptions, LlmScripts};
 
 /// A local xpander.ai platform (REST + worker SSE) for development and tests.
 #[derive(Debug, Parser)]
@@ -36,6 +36,10 @@ struct Cli {
     /// A JSON file where tasks and agents persist across restarts.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// A JSON file with the scripted LLM's scripts: `{"default": [turns], "agents": {"id":
+    /// [turns]}}` (see the README).
+    #[arg(long)]
+    llm_script: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -75,6 +79,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     if let Some(path) = cli.state {
         options = options.state_file(path);
     }
+    if let Some(path) = &cli.llm_script {
+        let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let scripts: LlmScripts = xpander_runtime::model::decode("llm script", &text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        options = options.llm_scripts(scripts);
+    }
     if let Ok(uri) = std::env::var("XPANDER_DEVSERVER_DB_URI")
         && !uri.is_empty()
     {
@@ -100,6 +110,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             out,
             "# also served: XPANDER_AGENT_ID={} ({})",
             agent.id, agent.name
+        );
+    }
+    if cli.llm_script.is_some() {
+        let base = server.base_url();
+        let _ = writeln!(
+            out,
+            "# scripted LLM: {base}/_dev/llm/openai/v1 (OpenAI) and {base}/_dev/llm/anthropic \
+             (Anthropic); per agent: {base}/_dev/llm/agents/{{agent_id}}/..."
         );
     }
     let _ = out.flush();

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::faults::Faults;
+use crate::llm::LlmScripts;
 
 /// How to start a [`DevServer`](crate::DevServer).
 ///
@@ -71,6 +72,8 @@ pub struct DevServerOptions {
     pub request_log_capacity: usize,
     /// Faults injected from the start (see [`Faults`]).
     pub faults: Faults,
+    /// The scripted LLM's scripts from the start (see [`LlmScripts`]).
+    pub llm_scripts: LlmScripts,
 }
 
 impl std::fmt::Debug for DevServerOptions {
@@ -91,6 +94,7 @@ impl std::fmt::Debug for DevServerOptions {
             .field("knowledge_bases", &self.knowledge_bases.len())
             .field("llm_gateway", &self.llm_gateway)
             .field("faults", &self.faults)
+            .field("llm_scripts", &self.llm_scripts)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +120,7 @@ impl Default for DevServerOptions {
             llm_gateway: None,
             request_log_capacity: 20_000,
             faults: Faults::default(),
+            llm_scripts: LlmScripts::default(),
         }
     }
 }
@@ -150,6 +155,9 @@ impl DevServerOptions {
         llm_extra_headers: Map<String, Value>;
         /// Sets the initial faults.
         faults: Faults;
+        /// Sets the scripted LLM's scripts, e.g.
+        /// `LlmScripts::new().default_script(vec![LlmTurn::answer("hi")])`.
+        llm_scripts: LlmScripts;
     }
 
     /// Sets the organization id.

@@ -3,8 +3,12 @@
 //! routes need no key, so there they read `[REDACTED]`.
 //!
 //! Redaction goes by key name over the JSON, so keys kept as sent (an MCP server's unknown
-//! keys, a task's pushed events) are covered too.
+//! keys, a task's pushed events) are covered too. Request headers recorded for the scripted
+//! LLM go by name as well ([`redacted_headers`]).
 
+use std::collections::BTreeMap;
+
+use axum::http::HeaderMap;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -73,6 +77,49 @@ fn hide(value: &mut Value) {
     }
 }
 
+/// Parts of a header name that mark its value as a credential (`x-api-key`, `api-key`,
+/// `authorization`, `x-amz-security-token`, `cookie`, ...), besides [`SECRET_KEYS`].
+const SECRET_HEADER_PARTS: &[&str] = &[
+    "auth",
+    "key",
+    "token",
+    "secret",
+    "password",
+    "cookie",
+    "credential",
+    "signature",
+];
+
+/// Whether a header's value is a credential.
+fn secret_header(name: &str) -> bool {
+    SECRET_KEYS.contains(&name) || SECRET_HEADER_PARTS.iter().any(|part| name.contains(part))
+}
+
+/// The headers by lower-case name (repeated ones joined by `, `), credentials replaced by
+/// [`REDACTED`]. An `Authorization` keeps its scheme (`Bearer [REDACTED]`), so a test can
+/// still see how the client authenticated.
+pub(crate) fn redacted_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::<String, String>::new();
+    for (name, value) in headers {
+        let name = name.as_str();
+        let value = String::from_utf8_lossy(value.as_bytes());
+        let shown = match value.split_once(' ') {
+            _ if !secret_header(name) => value.into_owned(),
+            Some((scheme, _)) if name.ends_with("authorization") => {
+                format!("{scheme} {REDACTED}")
+            }
+            _ => REDACTED.to_owned(),
+        };
+        out.entry(name.to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&shown);
+            })
+            .or_insert(shown);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -104,5 +151,28 @@ mod tests {
                 "user_tokens": {"oidc_tokens": {"llm": REDACTED}},
             })
         );
+    }
+
+    #[test]
+    fn credential_headers() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("authorization", "Bearer sk-live"),
+            ("x-api-key", "sk-ant"),
+            ("api-key", "azure"),
+            ("x-xpander-api-key", "run-token"),
+            ("content-type", "application/json"),
+            ("accept", "text/event-stream"),
+            ("accept", "application/json"),
+        ] {
+            headers.append(name, value.parse().unwrap());
+        }
+        let shown = redacted_headers(&headers);
+        assert_eq!(shown["authorization"], "Bearer [REDACTED]");
+        for name in ["x-api-key", "api-key", "x-xpander-api-key"] {
+            assert_eq!(shown[name], REDACTED, "{name}");
+        }
+        assert_eq!(shown["content-type"], "application/json");
+        assert_eq!(shown["accept"], "text/event-stream, application/json");
     }
 }

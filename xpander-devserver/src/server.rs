@@ -17,6 +17,7 @@ use crate::agents::{agent_from_json, demo_agent};
 use crate::dispatch::reap_silent_workers;
 use crate::error::{Error, Result};
 use crate::faults::{Faults, RouteFaults, SseFaults};
+use crate::llm::{LlmRequestRecord, LlmScripts, LlmState, LlmTurn};
 use crate::options::DevServerOptions;
 use crate::reqlog::{RequestLog, RequestRecord};
 use crate::state::{App, Store, TaskInfo, WorkerInfo};
@@ -51,6 +52,7 @@ impl DevServer {
             .clone()
             .unwrap_or_else(|| format!("xpd-{}", uuid::Uuid::new_v4().simple()));
         options.faults.checked()?;
+        options.llm_scripts.check().map_err(Error::LlmScript)?;
         let seeded: Vec<Agent> = options
             .agents
             .iter()
@@ -109,6 +111,7 @@ impl DevServer {
             base_url: format!("http://{addr}"),
             started_at: Timestamp::now(),
             log: Mutex::new(RequestLog::new(options.request_log_capacity)),
+            llm: Mutex::new(LlmState::default()),
             settings: options,
             store: Mutex::new(store),
             route_faults: Mutex::new(RouteFaults::new(Faults::default())),
@@ -118,6 +121,8 @@ impl DevServer {
             shutdown: shutdown_rx.clone(),
         });
         crate::faults::apply(&app, &app.settings.faults).await;
+        let scripts = app.settings.llm_scripts.clone();
+        app.llm.lock().await.scripts.apply(scripts);
 
         let mut tasks = Vec::new();
         let service =
@@ -435,6 +440,48 @@ impl DevServerHandle {
         faults.checked()?;
         crate::faults::apply(&self.app, &faults).await;
         Ok(())
+    }
+
+    /// Replaces the scripted LLM's script of `agent_id` (`None`: the default script), as
+    /// `POST /_dev/llm/scripts` would. An agent given no turns loses its script and is
+    /// answered from the default one.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> xpander_devserver::Result<()> {
+    /// use serde_json::json;
+    /// use xpander_devserver::{DevServer, DevServerOptions, LlmTurn};
+    ///
+    /// let server = DevServer::start(DevServerOptions::default()).await?;
+    /// server
+    ///     .set_llm_script(None, vec![
+    ///         LlmTurn::call("weather_lookup", json!({"city": "Oslo"})),
+    ///         LlmTurn::answer("Sunny."),
+    ///     ])
+    ///     .await?;
+    /// // Point a client at `{base_url}/_dev/llm/openai/v1` (or `/_dev/llm/anthropic`).
+    /// assert!(server.set_llm_script(Some("x"), vec![LlmTurn::fail(200, "no")]).await.is_err());
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_llm_script(&self, agent_id: Option<&str>, turns: Vec<LlmTurn>) -> Result<()> {
+        let scripts = match agent_id {
+            Some(id) => LlmScripts::new().agent(id, turns),
+            None => LlmScripts::new().default_script(turns),
+        };
+        self.set_llm_scripts(scripts).await
+    }
+
+    /// Replaces the scripted LLM's scripts that `scripts` gives, as `POST /_dev/llm/scripts`
+    /// would.
+    pub async fn set_llm_scripts(&self, scripts: LlmScripts) -> Result<()> {
+        crate::llm::set_scripts(&self.app, scripts)
+            .await
+            .map_err(Error::LlmScript)
+    }
+
+    /// Every request the scripted LLM got, oldest first (`GET /_dev/llm/requests`).
+    pub async fn llm_requests(&self) -> Vec<LlmRequestRecord> {
+        let state = self.app.llm.lock().await;
+        state.log.records().cloned().collect()
     }
 
     /// Waits until the task satisfies `done`, up to `timeout`; the task then, else `None`.

@@ -44,10 +44,14 @@ pub(crate) fn response(
     bom: bool,
 ) -> Response {
     let bom = stream::iter(bom.then(|| Bytes::from_static(BOM)));
-    let body = bom
-        .chain(with_keep_alive(frames, keep_alive))
-        .map(Ok::<_, Infallible>);
-    let mut response = Body::from_stream(body).into_response();
+    let body = bom.chain(with_keep_alive(frames, keep_alive));
+    stream_response(body)
+}
+
+/// A `text/event-stream` response (with `Cache-Control: no-cache`) whose body is `frames`, as
+/// they are.
+pub(crate) fn stream_response(frames: impl Stream<Item = Bytes> + Send + 'static) -> Response {
+    let mut response = Body::from_stream(frames.map(Ok::<_, Infallible>)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

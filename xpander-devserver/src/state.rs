@@ -18,6 +18,7 @@ use xpander_runtime::model::{
 };
 
 use crate::faults::{RouteFaults, SseFaults};
+use crate::llm::LlmState;
 use crate::mcp::McpAuthStore;
 use crate::options::{DevServerOptions, KnowledgeBase};
 use crate::reqlog::RequestLog;
@@ -32,6 +33,8 @@ pub(crate) struct App {
     pub settings: DevServerOptions,
     pub store: Mutex<Store>,
     pub log: Mutex<RequestLog>,
+    /// The scripted LLM's scripts and record of requests.
+    pub llm: Mutex<LlmState>,
     pub route_faults: Mutex<RouteFaults>,
     pub route_faults_active: AtomicBool,
     /// Bumped after every change, for tests waiting on a condition.
@@ -357,6 +360,7 @@ impl App {
             },
             store: Mutex::new(store),
             log: Mutex::new(RequestLog::new(100)),
+            llm: Mutex::new(LlmState::default()),
             route_faults: Mutex::new(RouteFaults::new(Default::default())),
             route_faults_active: AtomicBool::new(false),
             changes: watch::channel(0).0,

@@ -100,11 +100,43 @@ async fn flags_set_the_org_key_and_agents() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test]
+async fn llm_script_flag_sets_the_scripts() {
+    let dir = std::env::temp_dir().join(format!("xpander-devserver-llm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("script.json");
+    std::fs::write(
+        &script,
+        r#"{"default": [{"answer": "from the file"}], "agents": {"a1": [{"answer": "a1"}]}}"#,
+    )
+    .unwrap();
+    let (_child, lines) = spawn(&["--port", "0", "--llm-script", script.to_str().unwrap()]);
+    let base = lines[0]
+        .strip_prefix("xpander-devserver listening on ")
+        .expect("the listen line");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/_dev/llm/openai/v1/chat/completions"))
+        .json(&serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["choices"][0]["message"]["content"], "from the file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn bad_flags_exit_non_zero() {
+    let bad_script =
+        std::env::temp_dir().join(format!("xpander-bad-llm-{}.json", std::process::id()));
+    std::fs::write(&bad_script, r#"{"default": [{"anwser": "typo"}]}"#).unwrap();
     for args in [
         &["--port", "not-a-port"][..],
         &["--agents", "/definitely/missing.json", "--port", "0"][..],
+        &["--llm-script", bad_script.to_str().unwrap(), "--port", "0"][..],
     ] {
         let status = Command::new(env!("CARGO_BIN_EXE_xpander-devserver"))
             .args(args)
@@ -114,4 +146,5 @@ fn bad_flags_exit_non_zero() {
             .unwrap();
         assert!(!status.success(), "{args:?}");
     }
+    let _ = std::fs::remove_file(&bad_script);
 }

@@ -50,7 +50,10 @@ pub(super) async fn index(State(app): State<Arc<App>>) -> Response {
          <li><a href=\"/_dev/requests\">/_dev/requests</a></li>\
          <li><a href=\"/_dev/agents\">/_dev/agents</a></li>\
          <li><a href=\"/_dev/faults\">/_dev/faults</a></li>\
-         <li><a href=\"/_dev/mcp_auth\">/_dev/mcp_auth</a></li></ul></body></html>",
+         <li><a href=\"/_dev/mcp_auth\">/_dev/mcp_auth</a></li>\
+         <li><a href=\"/_dev/llm/requests\">/_dev/llm/requests</a> (the scripted LLM: \
+         <code>{base}/_dev/llm/openai/v1</code>, <code>{base}/_dev/llm/anthropic</code>)</li>\
+         </ul></body></html>",
         org = esc(&app.org),
         base = esc(&app.base_url),
         first = esc(&first),

@@ -11,11 +11,13 @@ use axum::response::Response;
 use axum::routing::{get, patch, post};
 
 use crate::error::ApiError;
+use crate::llm::{Anthropic, OpenAi};
 use crate::state::App;
 use crate::{auth, faults, reqlog};
 
 mod agents;
 mod dev;
+mod llm;
 mod mcp_auth;
 mod misc;
 mod tasks;
@@ -115,6 +117,32 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/_dev/mcp_auth", get(dev::mcp_logins))
         .route("/_dev/mcp_auth/approve", post(dev::mcp_approve))
         .route("/_dev/mcp_auth/login/{id}", get(dev::mcp_login))
+        // The scripted LLM: an agent's `llm_api_base` points at `/_dev/llm/agents/{id}/openai/v1`
+        // or `/_dev/llm/agents/{id}/anthropic`, where the SDKs add the rest.
+        .route(
+            "/_dev/llm/openai/v1/chat/completions",
+            post(llm::plain::<OpenAi>),
+        )
+        .route(
+            "/_dev/llm/anthropic/v1/messages",
+            post(llm::plain::<Anthropic>),
+        )
+        .route(
+            "/_dev/llm/agents/{id}/openai/v1/chat/completions",
+            post(llm::for_agent::<OpenAi>),
+        )
+        .route(
+            "/_dev/llm/agents/{id}/anthropic/v1/messages",
+            post(llm::for_agent::<Anthropic>),
+        )
+        .route(
+            "/_dev/llm/scripts",
+            get(llm::scripts).post(llm::set_scripts),
+        )
+        .route(
+            "/_dev/llm/requests",
+            get(llm::requests).delete(llm::clear_requests),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(app.clone(), faults::middleware))

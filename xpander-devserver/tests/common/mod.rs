@@ -86,12 +86,7 @@ pub async fn call_with(
     }
     let response = req.send().await.expect("request sent");
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = content_type(&response);
     let text = response.text().await.unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
     Answer {
@@ -100,6 +95,16 @@ pub async fn call_with(
         body,
         text,
     }
+}
+
+/// A response's `Content-Type` (empty when absent).
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 pub async fn get(server: &DevServerHandle, path: &str) -> Answer {
@@ -175,12 +180,7 @@ pub async fn open_stream(
         .send()
         .await
         .expect("stream opens");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = content_type(&response);
     let (tx, rx) = mpsc::unbounded_channel();
     let reader = tokio::spawn(async move {
         // The runtime's own parser: the one the worker reads its channel with.
