@@ -15,6 +15,17 @@ use crate::error::ApiError;
 /// ```
 pub const DEMO_AGENT_ID: &str = "demo-agent";
 
+/// The demo agent's LLM key: a placeholder the scripted LLM accepts like any other.
+const DEMO_LLM_KEY: &str = "devserver-scripted-llm";
+
+/// What the scripted LLM answers the demo agent until a script says otherwise.
+///
+/// ```
+/// assert!(xpander_devserver::DEMO_ANSWER.contains("--llm-script"));
+/// ```
+pub const DEMO_ANSWER: &str = "Hello from xpander-devserver's scripted LLM. Give it a \
+    script (--llm-script FILE, or POST /_dev/llm/scripts) to answer otherwise or call tools.";
+
 /// Reads an agent JSON object, filling in what the platform would: `organization_id` (this
 /// server's), `unique_name` (from the name), `framework` (`agno`), `model_provider` (`openai`),
 /// `model_name` (`gpt-4.1`) and `created_at` (now). A problem names its JSON path.
@@ -44,8 +55,9 @@ pub(crate) fn agent_from_json(what: &str, mut value: Value, org: &str) -> Result
 }
 
 /// The demo agent: a plain Agno agent with session storage off, so a Python client does not
-/// ask for a database.
-pub(crate) fn demo_agent(org: &str) -> Agent {
+/// ask for a database. Its model is this server's scripted LLM (`base_url`), so a worker that
+/// runs the agent works offline.
+pub(crate) fn demo_agent(org: &str, base_url: &str) -> Agent {
     let value = json!({
         "id": DEMO_AGENT_ID,
         "organization_id": org,
@@ -55,6 +67,8 @@ pub(crate) fn demo_agent(org: &str) -> Agent {
         "framework": "agno",
         "model_provider": "openai",
         "model_name": "gpt-4.1",
+        "llm_api_base": format!("{base_url}/_dev/llm/agents/{DEMO_AGENT_ID}/openai/v1"),
+        "llm_credentials": {"name": "devserver", "value": DEMO_LLM_KEY},
         "instructions": {
             "role": ["You are a helpful assistant."],
             "goal": ["Answer the user's request."],
@@ -115,7 +129,7 @@ mod tests {
 
     #[test]
     fn demo_agent_is_valid() {
-        let agent = demo_agent("o");
+        let agent = demo_agent("o", "http://127.0.0.1:1");
         assert!(!agent.agno_settings.session_storage);
         assert_eq!(summary(&agent, &Timestamp::now()).id, DEMO_AGENT_ID);
     }

@@ -48,7 +48,7 @@ mod state;
 mod task_feed;
 mod tasks;
 
-pub use agents::DEMO_AGENT_ID;
+pub use agents::{DEMO_AGENT_ID, DEMO_ANSWER};
 /// The bytes type of [`DevServerHandle::inject_raw`] (the `bytes` crate's, as axum uses).
 pub use axum::body::Bytes;
 pub use error::{Error, Result};

@@ -13,7 +13,7 @@ use tokio::sync::{Mutex, Notify, watch};
 use tokio::task::JoinHandle;
 use xpander_runtime::model::{Agent, CreateTaskRequest, Task, Timestamp};
 
-use crate::agents::{agent_from_json, demo_agent};
+use crate::agents::{DEMO_AGENT_ID, DEMO_ANSWER, agent_from_json, demo_agent};
 use crate::dispatch::reap_silent_workers;
 use crate::error::{Error, Result};
 use crate::faults::{Faults, RouteFaults, SseFaults};
@@ -91,8 +91,11 @@ impl DevServer {
         for agent in &seeded {
             store.agents.upsert(agent.clone());
         }
-        if store.agents.is_empty() {
-            store.agents.upsert(demo_agent(&org));
+        let seeds_demo = store.agents.is_empty();
+        if seeds_demo {
+            store
+                .agents
+                .upsert(demo_agent(&org, &format!("http://{addr}")));
         }
         for kb in &options.knowledge_bases {
             store.knowledge_bases.insert(kb.id.clone(), kb.clone());
@@ -121,7 +124,10 @@ impl DevServer {
             shutdown: shutdown_rx.clone(),
         });
         crate::faults::apply(&app, &app.settings.faults).await;
-        let scripts = app.settings.llm_scripts.clone();
+        let mut scripts = app.settings.llm_scripts.clone();
+        if seeds_demo && !scripts.agents.contains_key(DEMO_AGENT_ID) {
+            scripts = scripts.agent(DEMO_AGENT_ID, vec![LlmTurn::answer(DEMO_ANSWER)]);
+        }
         app.llm.lock().await.scripts.apply(scripts);
 
         let mut tasks = Vec::new();

@@ -347,7 +347,9 @@ impl App {
     /// An app with default settings, for unit tests of the router.
     pub fn for_tests(dev_routes_loopback_only: bool) -> Arc<App> {
         let mut store = Store::default();
-        store.agents.upsert(crate::agents::demo_agent("local-org"));
+        store
+            .agents
+            .upsert(crate::agents::demo_agent("local-org", "http://127.0.0.1:1"));
         Arc::new(App {
             org: "local-org".into(),
             api_key: "k".into(),

@@ -48,7 +48,7 @@ async fn records_capture_the_request_and_redact_keys() {
         "messages": [user("Weather in Oslo?")],
         "tools": [{"name": "weather_lookup", "description": "Looks up the weather.", "input_schema": schema()}],
     });
-    let path = anthropic_for("demo-agent");
+    let path = anthropic_for("unscripted-agent");
     let headers = [
         ("x-api-key", ANTHROPIC_KEY),
         ("anthropic-version", "2023-06-01"),
@@ -93,7 +93,7 @@ async fn records_capture_the_request_and_redact_keys() {
             anthropic.agent_id.as_deref(),
             anthropic.stream
         ),
-        (LlmApi::Anthropic, Some("demo-agent"), true)
+        (LlmApi::Anthropic, Some("unscripted-agent"), true)
     );
     assert_eq!(anthropic.model.as_deref(), Some("claude-sonnet"));
     assert_eq!(

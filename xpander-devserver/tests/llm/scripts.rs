@@ -237,7 +237,12 @@ async fn scripts_are_checked_and_shown() {
     .await;
     assert_eq!(a.status, 200, "{}", a.text);
     let shown = call_with(&server, Method::GET, "/_dev/llm/scripts", None, &[]).await;
-    assert_eq!(shown.body, json!({"default": script}));
+    assert_eq!(shown.body["default"], script);
+    // The seeded demo agent answers from a script of its own until given another.
+    assert_eq!(
+        shown.body["agents"]["demo-agent"][0]["answer"],
+        xpander_devserver::DEMO_ANSWER
+    );
     // In-process scripts are checked too.
     let bad = server
         .set_llm_script(None, vec![LlmTurn::call("t", json!([1]))])
