@@ -257,6 +257,38 @@ pub enum BackendError {
     /// The call was malformed; the message says how to fix it.
     #[error("{0}")]
     Usage(String),
+    /// The agent engine cannot run an agent on this provider.
+    #[error("the Rust agent engine cannot run provider '{provider}': {reason}")]
+    UnsupportedEngineProvider {
+        /// The provider, as the platform names it.
+        provider: String,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// The model provider answered an error, or could not be reached.
+    #[error("the model provider {provider} failed{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Llm {
+        /// The provider, as the platform names it.
+        provider: String,
+        /// The HTTP status, when the provider answered one.
+        status: Option<u16>,
+        /// What it said, secrets masked.
+        message: String,
+    },
+    /// An MCP server could not be used.
+    #[error("MCP server {server}: {message}")]
+    Mcp {
+        /// The server's name or URL.
+        server: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The model's answer does not match the task's output format.
+    #[error("the model's answer does not match the output schema: {0}")]
+    Output(String),
+    /// The agent run failed otherwise (the turn budget ran out, a hook stopped it, ...).
+    #[error("the agent run failed: {0}")]
+    AgentRun(String),
 }
 
 impl BackendError {

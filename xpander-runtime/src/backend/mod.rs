@@ -44,6 +44,8 @@ mod loader;
 mod mcp;
 mod resolve;
 // Rendering, then the entry points.
+#[cfg(feature = "agent")]
+mod engine;
 pub mod frameworks;
 mod request;
 mod service;
@@ -60,6 +62,8 @@ pub use args::{
 };
 pub use assemble::render_instructions;
 pub use auth::{AuthCallback, AuthCallbackFn, AuthEventData, AuthPolling};
+#[cfg(feature = "agent")]
+pub use engine::{GetAgent, RunnableAgent};
 pub use frameworks::{RenderOptions, Secrets};
 pub use llm::{LlmProvider, ModelSpec};
 pub use request::{Async, Blocking, GetArgs, InvokeAgent, ReportExternalTask, TaskRef};

@@ -71,6 +71,20 @@ impl Backend {
         GetArgs::new(&self.settings)
     }
 
+    /// The agent as [`Backend::aget_args`] resolves it (the same options), ready to run on a
+    /// task with rig: `Backend::default().aget_agent().for_task(&mut task).await?.run(&mut
+    /// task).await?`. Feature `agent`.
+    #[cfg(feature = "agent")]
+    pub fn aget_agent(&self) -> super::engine::GetAgent<'_, Async> {
+        super::engine::GetAgent::new(self.aget_args())
+    }
+
+    /// Blocking [`Backend::aget_agent`]: set the same options, then `.call()`.
+    #[cfg(feature = "agent")]
+    pub fn get_agent(&self) -> super::engine::GetAgent<'_, Blocking> {
+        super::engine::GetAgent::new(self.get_args())
+    }
+
     /// Blocking [`Backend::aget_args`]: set the same options, then `.call()`.
     pub fn get_args(&self) -> GetArgs<'_, Blocking> {
         GetArgs::new(&self.settings)

@@ -10,23 +10,56 @@ use std::time::Duration;
 /// connections instead of paying for a new pool and TLS handshakes. It is kept per runtime
 /// because a pooled connection is driven by the runtime that opened it and dies with it.
 pub(crate) fn pooled(connect_timeout: Duration) -> reqwest::Client {
-    // Few entries: one per runtime and timeout. Runtime ids of ended runtimes are reused, and
-    // their dead connections are dropped by the pool on checkout.
+    cached(Purpose::Platform, connect_timeout, || {
+        reqwest::Client::builder()
+            .redirect(same_origin_redirects())
+            .connect_timeout(connect_timeout)
+    })
+}
+
+/// The pooled HTTP client for LLM calls that may each take up to `request_timeout`. It follows
+/// no redirect: a model provider's key goes to the configured endpoint only.
+#[cfg(feature = "agent")]
+pub(crate) fn model_client(request_timeout: Duration) -> reqwest::Client {
+    cached(Purpose::Models, request_timeout, || {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(request_timeout)
+    })
+}
+
+/// What a pooled client is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Platform,
+    #[cfg(feature = "agent")]
+    Models,
+}
+
+/// The client for `purpose` and `timeout` on the current runtime, built by `builder` (plus our
+/// TLS, pool and user agent) the first time.
+fn cached(
+    purpose: Purpose,
+    timeout: Duration,
+    builder: impl FnOnce() -> reqwest::ClientBuilder,
+) -> reqwest::Client {
+    // Few entries: one per runtime, purpose and timeout. Runtime ids of ended runtimes are
+    // reused, and their dead connections are dropped by the pool on checkout.
     const MOST: usize = 64;
-    type Key = (Duration, Option<tokio::runtime::Id>);
+    type Key = (Purpose, Duration, Option<tokio::runtime::Id>);
     static CLIENTS: Mutex<Vec<(Key, reqwest::Client)>> = Mutex::new(Vec::new());
     let key = (
-        connect_timeout,
+        purpose,
+        timeout,
         tokio::runtime::Handle::try_current().ok().map(|h| h.id()),
     );
     let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
         return client.clone();
     }
-    let client = reqwest::Client::builder()
+    let client = builder()
         .tls_backend_preconfigured(tls_config(&[b"h2", b"http/1.1"]))
-        .redirect(same_origin_redirects())
-        .connect_timeout(connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
         .user_agent(concat!("xpander-rs/", env!("CARGO_PKG_VERSION")))

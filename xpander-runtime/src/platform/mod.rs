@@ -8,5 +8,7 @@ mod handle;
 mod request;
 pub(crate) mod routes;
 
+#[cfg(feature = "agent")]
+pub(crate) use client::model_client;
 pub(crate) use client::tls_config;
 pub use handle::Platform;

@@ -1,0 +1,322 @@
+//! The agent engine (`Backend::aget_agent`, feature `agent`) against the devserver's scripted
+//! LLM and a real rmcp MCP server, over loopback: tool calls on the platform and over MCP, the
+//! pushed tool-call events, tokens and metrics, the output format, OAuth logins, and provider
+//! errors.
+
+mod mcp_server;
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions, LlmTurn};
+use xpander_runtime::backend::BackendError;
+use xpander_runtime::model::{AgentExecutionStatus, CreateTaskRequest, OutputFormat};
+use xpander_runtime::{Backend, Configuration, Events, EventsHandle, Handler, Task};
+
+use mcp_server::McpServer;
+
+const LIMIT: Duration = Duration::from_secs(30);
+const LLM_KEY: &str = "sk-agent-llm-key-7f3a";
+
+/// An agent on the devserver whose model is the scripted LLM (per-agent route), with one
+/// platform tool and, when given, one MCP server.
+fn agent(ds: &DevServerHandle, id: &str, mcp: Option<Value>) -> Value {
+    let mut agent = json!({
+        "id": id, "name": "Weather Agent", "model_provider": "openai", "model_name": "gpt-4.1",
+        "llm_api_base": format!("{}/_dev/llm/agents/{id}/openai/v1", ds.base_url()),
+        "llm_credentials": {"name": "scripted", "value": LLM_KEY},
+        "llm_extra_headers": {"x-team": "forecasts"},
+        "instructions": {"role": ["Answer briefly"], "goal": ["Give the weather"], "general": "A weather helper"},
+        "expected_output": "One sentence.",
+        "agno_settings": {"session_storage": false},
+        "tools": [{
+            "id": "weather_lookup", "name": "Weather lookup", "method": "POST",
+            "path": "/tools/weather_lookup", "description": "Looks up the weather of a city.",
+            "parameters": {"type": "object", "properties": {"body_params": {
+                "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]
+            }}}
+        }],
+    });
+    if let Some(settings) = mcp {
+        agent["graph"] = json!([{
+            "id": "node-mcp", "item_id": "mcp-local", "type": "mcp", "targets": [],
+            "settings": {"mcp_settings": settings},
+        }]);
+    }
+    agent
+}
+
+async fn start(agents: Vec<Value>) -> DevServerHandle {
+    let mut options = DevServerOptions::default();
+    for agent in agents {
+        options = options.agent(agent);
+    }
+    DevServer::start(options).await.unwrap()
+}
+
+fn config(ds: &DevServerHandle) -> Configuration {
+    ds.configuration().build().unwrap()
+}
+
+/// A worker whose handler runs the platform's agent: the README's handler, in code.
+fn serve(ds: &DevServerHandle, agent_id: &str) -> EventsHandle {
+    let backend = Backend::new(config(ds));
+    let handler = Handler::new(move |mut task: Task| {
+        let backend = backend.clone();
+        async move {
+            let agent = backend.aget_agent().for_task(&mut task).await?;
+            agent.run(&mut task).await?;
+            Ok::<_, BackendError>(task)
+        }
+    });
+    Events::new()
+        .configuration(config(ds))
+        .invoke_server(false)
+        .register_agent_worker(agent_id, handler)
+        .spawn()
+        .unwrap()
+}
+
+async fn run_task(ds: &DevServerHandle, agent_id: &str, request: CreateTaskRequest) -> Task {
+    let task = ds.create_task(agent_id, request).await.unwrap();
+    ds.wait_for_task(&task.id, LIMIT, |t| t.status.is_terminal())
+        .await
+        .expect("the task ends in time")
+}
+
+#[tokio::test]
+async fn a_task_calls_a_platform_tool_then_an_mcp_tool_then_answers() {
+    let mcp = McpServer::start().await;
+    let ds = start(vec![]).await;
+    let settings = json!({"name": "Local tools", "type": "remote", "url": mcp.url,
+                          "transport": "streamable-http", "auth_type": "none"});
+    ds.upsert_agent(agent(&ds, "weather", Some(settings)))
+        .await
+        .unwrap();
+    let script = vec![
+        LlmTurn::call("weather_lookup", json!({"body_params": {"city": "Oslo"}}))
+            .usage(100, 10, 40),
+        LlmTurn::call("mcp_tool_add", json!({"a": 2, "b": 3})).usage(150, 12, 0),
+        LlmTurn::answer("Sunny in Oslo, and 2 + 3 = 5.").usage(200, 20, 0),
+    ];
+    ds.set_llm_script(Some("weather"), script).await.unwrap();
+    let worker = serve(&ds, "weather");
+    let done = run_task(
+        &ds,
+        "weather",
+        CreateTaskRequest::new("Weather in Oslo? And 2+3?"),
+    )
+    .await;
+    worker.stop().await.unwrap();
+
+    assert_eq!(
+        done.status,
+        AgentExecutionStatus::Completed,
+        "{:?}",
+        done.result
+    );
+    assert_eq!(
+        done.result.as_deref(),
+        Some("Sunny in Oslo, and 2 + 3 = 5.")
+    );
+    let info = ds.task_info(&done.id).await.unwrap();
+    // The platform tool was invoked for the task, with a tool call id.
+    assert_eq!(info.tool_calls.len(), 1, "{:?}", info.tool_calls);
+    assert_eq!(info.tool_calls[0]["tool_id"], "weather_lookup");
+    assert_eq!(info.tool_calls[0]["payload"]["body_params"]["city"], "Oslo");
+    assert!(info.tool_calls[0]["tool_call_id"].is_string());
+    // The MCP server was called.
+    assert_eq!(mcp.authorizations().len(), 1);
+    // Each call was pushed as a request, then its result, in order.
+    let kinds: Vec<(String, String)> = info
+        .events
+        .iter()
+        .filter(|e| {
+            e["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("tool_call"))
+        })
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_owned(),
+                e["data"]["operation_id"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("tool_call_request", "weather_lookup"),
+        ("tool_call_result", "weather_lookup"),
+        ("tool_call_request", "mcp_tool_add"),
+        ("tool_call_result", "mcp_tool_add"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(kinds, expected);
+    let mcp_result = info
+        .events
+        .iter()
+        .rev()
+        .find(|e| e["type"] == "tool_call_result")
+        .unwrap();
+    assert_eq!(mcp_result["data"]["result"], 5);
+    // Tokens (summed over the three calls), tools used and the model reach the metrics.
+    let tokens = done.tokens.expect("tokens are saved");
+    assert_eq!(
+        (
+            tokens.prompt_tokens,
+            tokens.completion_tokens,
+            tokens.cache_read_tokens
+        ),
+        (450, 42, 40)
+    );
+    assert_eq!(done.used_tools, ["weather_lookup", "mcp_tool_add"]);
+    assert_eq!(info.metrics.len(), 1, "{:?}", info.metrics);
+    assert_eq!(info.metrics[0]["ai_model"], "gpt-4.1");
+    // What the model was sent: the model, the agent's system prompt, the tools, the headers.
+    let requests = ds.llm_requests().await;
+    assert_eq!(requests.len(), 3);
+    let first = &requests[0];
+    assert_eq!(first.model.as_deref(), Some("gpt-4.1"));
+    let system = first.system.as_deref().unwrap_or_default();
+    assert!(system.starts_with("A weather helper\n"), "{system}");
+    assert!(
+        system.contains("<expected_output>\nOne sentence.\n</expected_output>"),
+        "{system}"
+    );
+    let offered: Vec<&str> = first.tools.iter().map(|t| t.name.as_str()).collect();
+    // The args add the reasoning tools (as the Python SDK does for this model).
+    let expected = [
+        "weather_lookup",
+        "think",
+        "analyze",
+        "mcp_tool_add",
+        "mcp_tool_private_note",
+    ];
+    assert_eq!(offered, expected);
+    assert_eq!(
+        first.headers.get("x-team").map(String::as_str),
+        Some("forecasts")
+    );
+    let auth = first
+        .headers
+        .get("authorization")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !auth.contains(LLM_KEY),
+        "the key is stored redacted: {auth}"
+    );
+}
+
+#[tokio::test]
+async fn the_recorded_system_prompt_is_the_one_the_agent_builds_from_its_args() {
+    let ds = start(vec![]).await;
+    ds.upsert_agent(agent(&ds, "plain", None)).await.unwrap();
+    ds.set_llm_script(Some("plain"), vec![LlmTurn::answer("Fine.")])
+        .await
+        .unwrap();
+    let backend = Backend::new(config(&ds));
+    let mut task = local_task(&ds).await;
+    let agent = backend.aget_agent().for_task(&mut task).await.unwrap();
+    let expected = agent.system_prompt();
+    assert!(expected.contains(&agent.args().instructions), "{expected}");
+    agent.run(&mut task).await.unwrap();
+    assert_eq!(task.result.as_deref(), Some("Fine."));
+    let recorded = ds.llm_requests().await.remove(0).system.unwrap_or_default();
+    assert_eq!(recorded, expected);
+}
+
+/// A task on the devserver for agent `plain`, run by nobody but the test.
+async fn local_task(ds: &DevServerHandle) -> Task {
+    let request = CreateTaskRequest::new("How is it?").run_locally(true);
+    let task = ds.create_task("plain", request).await.unwrap();
+    task.with_configuration(config(ds))
+}
+
+#[tokio::test]
+async fn a_json_task_gets_json_checked_against_its_schema() {
+    let ds = start(vec![]).await;
+    ds.upsert_agent(agent(&ds, "plain", None)).await.unwrap();
+    let schema = json!({"type": "object", "properties": {"city": {"type": "string"},
+                        "celsius": {"type": "integer"}}, "required": ["city", "celsius"]});
+    let backend = Backend::new(config(&ds));
+    for (answer, ok) in [
+        (json!({"city": "Oslo", "celsius": 4}), true),
+        (json!({"city": "Oslo", "celsius": "cold"}), false),
+    ] {
+        ds.set_llm_script(Some("plain"), vec![LlmTurn::answer_json(answer.clone())])
+            .await
+            .unwrap();
+        let mut task = local_task(&ds).await;
+        task.output_format = Some(OutputFormat::Json);
+        task.output_schema = Some(schema.clone());
+        let agent = backend.aget_agent().for_task(&mut task).await.unwrap();
+        let outcome = agent.run(&mut task).await;
+        if ok {
+            outcome.unwrap();
+            let saved: Value = serde_json::from_str(task.result.as_deref().unwrap()).unwrap();
+            assert_eq!(saved, answer);
+        } else {
+            let err = outcome.unwrap_err();
+            assert!(matches!(err, BackendError::Output(_)), "{err:?}");
+            assert!(
+                err.to_string().contains("$.celsius should be integer"),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_provider_error_fails_the_task_clearly_and_the_worker_goes_on() {
+    let ds = start(vec![]).await;
+    ds.upsert_agent(agent(&ds, "plain", None)).await.unwrap();
+    let worker = serve(&ds, "plain");
+    for (status, message) in [
+        (500, "the model is overloaded"),
+        (429, "rate limited, retry later"),
+    ] {
+        ds.set_llm_script(Some("plain"), vec![LlmTurn::fail(status, message)])
+            .await
+            .unwrap();
+        let done = run_task(&ds, "plain", CreateTaskRequest::new("Hello?")).await;
+        assert_eq!(done.status, AgentExecutionStatus::Error);
+        let result = done.result.unwrap_or_default();
+        assert!(result.contains(&format!("HTTP {status}")), "{result}");
+        assert!(result.contains(message), "{result}");
+        assert!(!result.contains(LLM_KEY));
+    }
+    ds.set_llm_script(Some("plain"), vec![LlmTurn::answer("Back again.")])
+        .await
+        .unwrap();
+    let done = run_task(&ds, "plain", CreateTaskRequest::new("Hello?")).await;
+    assert_eq!(done.result.as_deref(), Some("Back again."));
+    worker.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_agent_worker_example_runs_the_demo_agent_offline() {
+    let ds = DevServer::start(DevServerOptions::default()).await.unwrap();
+    let _worker = support::WorkerProcess::spawn("agent_worker", &ds, &[], &[]);
+    ds.wait_for_workers(LIMIT, |w| !w.is_empty())
+        .await
+        .expect("the example registers");
+    let done = run_task(&ds, ds.agent_id(), CreateTaskRequest::new("Hi there")).await;
+    assert_eq!(
+        done.status,
+        AgentExecutionStatus::Completed,
+        "{:?}",
+        done.result
+    );
+    assert_eq!(done.result.as_deref(), Some(xpander_devserver::DEMO_ANSWER));
+    // Metrics follow the final save.
+    let infos = ds.wait_for_tasks(1, LIMIT, |t| !t.metrics.is_empty()).await;
+    assert_eq!(
+        infos.expect("metrics arrive")[0].metrics[0]["ai_model"],
+        "gpt-4.1"
+    );
+}
