@@ -92,29 +92,6 @@ async fn task_with_user(server: &DevServerHandle, user_id: &str) -> Task {
         .unwrap()
 }
 
-/// Waits for the platform to hold a login event for the task, then opens its URL.
-async fn approve_when_asked(server: Arc<DevServerHandle>, task_id: String) {
-    let url = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let events = server
-                .task_info(&task_id)
-                .await
-                .map(|t| t.events)
-                .unwrap_or_default();
-            if let Some(url) = events
-                .iter()
-                .find_map(|e| e["data"]["data"]["url"].as_str())
-            {
-                return url.to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("a login event within 10 s");
-    support::open_login(&url).await;
-}
-
 fn bearer(args: &xpander_runtime::AgentArgs) -> String {
     let ToolSpec::Mcp(mcp) = args
         .tools
@@ -211,7 +188,7 @@ async fn callback_and_hooks_both_run_in_order_and_a_failing_one_stops_nothing() 
 async fn the_hooks_alone_are_invoked() {
     let server = Arc::new(start().await);
     let task = task_with_user(&server, "user-hooks").await;
-    let approver = tokio::spawn(approve_when_asked(server.clone(), task.id.clone()));
+    let approver = tokio::spawn(support::approve_when_asked(server.clone(), task.id.clone()));
     let args = backend(&server, Duration::from_secs(10))
         .aget_args()
         .agent_id("mcp-agent")
@@ -235,7 +212,7 @@ async fn the_hooks_alone_are_invoked() {
 async fn a_failing_callback_does_not_stop_the_hooks_or_the_login() {
     let server = Arc::new(start().await);
     let task = task_with_user(&server, "user-failing-callback").await;
-    let approver = tokio::spawn(approve_when_asked(server.clone(), task.id.clone()));
+    let approver = tokio::spawn(support::approve_when_asked(server.clone(), task.id.clone()));
     let callback = AuthCallback::owned(
         |_agent: Agent, task: Task, event: TaskUpdateEvent| async move {
             record(&task, "callback", &event);

@@ -4,6 +4,7 @@
 //! errors.
 
 mod mcp_server;
+mod parity;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -318,5 +319,172 @@ async fn the_agent_worker_example_runs_the_demo_agent_offline() {
     assert_eq!(
         infos.expect("metrics arrive")[0].metrics[0]["ai_model"],
         "gpt-4.1"
+    );
+}
+
+/// Auth events the `#[on_auth_event]` hook saw: (task id, event type).
+static AUTH_EVENTS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+#[xpander_runtime::on_auth_event]
+async fn record_auth_event(
+    _agent: &xpander_runtime::Agent,
+    task: &Task,
+    event: &xpander_runtime::TaskUpdateEvent,
+) {
+    let kind = event.data["type"].as_str().unwrap_or("?").to_owned();
+    AUTH_EVENTS.lock().unwrap().push((task.id.clone(), kind));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oauth_mcp_server_gets_the_users_bearer_token_after_the_login() {
+    let mcp = McpServer::start().await;
+    let ds = std::sync::Arc::new(start(vec![]).await);
+    let settings = json!({"name": "Notes", "type": "remote", "url": mcp.url,
+                          "transport": "streamable-http", "auth_type": "oauth2"});
+    ds.upsert_agent(agent(&ds, "notes", Some(settings)))
+        .await
+        .unwrap();
+    let script = vec![
+        LlmTurn::call("mcp_tool_private_note", json!({"topic": "shopping"})),
+        LlmTurn::answer("Remember the milk."),
+    ];
+    ds.set_llm_script(Some("notes"), script).await.unwrap();
+    let worker = serve(&ds, "notes");
+    let user = xpander_runtime::model::User::new("ada@example.com").with_id("user-ada");
+    let task = ds
+        .create_task(
+            "notes",
+            CreateTaskRequest::new("My shopping note?").user(user),
+        )
+        .await
+        .unwrap();
+    support::approve_when_asked(ds.clone(), task.id.clone()).await;
+    let done = ds
+        .wait_for_task(&task.id, LIMIT, |t| t.status.is_terminal())
+        .await
+        .unwrap();
+    worker.stop().await.unwrap();
+
+    assert_eq!(
+        done.result.as_deref(),
+        Some("Remember the milk."),
+        "{:?}",
+        done.status
+    );
+    let seen: Vec<String> = AUTH_EVENTS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(id, _)| *id == task.id)
+        .map(|(_, kind)| kind.clone())
+        .collect();
+    assert_eq!(seen, ["login_required", "token_ready"]);
+    let auth = mcp.authorizations();
+    assert_eq!(auth.len(), 1);
+    assert!(
+        auth[0]
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("Bearer devserver-mcp-")
+    );
+    let info = ds.task_info(&task.id).await.unwrap();
+    let result = info
+        .events
+        .iter()
+        .find(|e| e["type"] == "tool_call_result")
+        .unwrap();
+    assert_eq!(
+        result["data"]["result"],
+        "note about shopping: remember the milk"
+    );
+    assert_eq!(result["data"]["is_error"], false);
+}
+
+#[tokio::test]
+async fn calls_past_the_tool_call_limit_are_skipped_and_the_model_told_why() {
+    let ds = start(vec![]).await;
+    let mut limited = agent(&ds, "limited", None);
+    limited["agno_settings"]["tool_call_limit"] = json!(1);
+    ds.upsert_agent(limited).await.unwrap();
+    let call = || LlmTurn::call("weather_lookup", json!({"body_params": {"city": "Oslo"}}));
+    let script = vec![call(), call(), LlmTurn::answer("Probably sunny.")];
+    ds.set_llm_script(Some("limited"), script).await.unwrap();
+    let worker = serve(&ds, "limited");
+    let done = run_task(&ds, "limited", CreateTaskRequest::new("Weather twice?")).await;
+    worker.stop().await.unwrap();
+
+    assert_eq!(done.result.as_deref(), Some("Probably sunny."));
+    let info = ds.task_info(&done.id).await.unwrap();
+    assert_eq!(info.tool_calls.len(), 1, "the second call is not made");
+    let last = ds.llm_requests().await.pop().unwrap();
+    let told = serde_json::to_string(&last.messages).unwrap();
+    assert!(told.contains("at most 1 tool calls"), "{told}");
+}
+
+#[tokio::test]
+async fn an_anthropic_agent_runs_on_the_messages_api() {
+    let ds = start(vec![]).await;
+    let mut claude = agent(&ds, "claude", None);
+    claude["model_provider"] = json!("anthropic");
+    claude["model_name"] = json!("claude-sonnet-4-5");
+    claude["llm_api_base"] = json!(format!(
+        "{}/_dev/llm/agents/claude/anthropic",
+        ds.base_url()
+    ));
+    ds.upsert_agent(claude).await.unwrap();
+    let script = vec![
+        LlmTurn::call("weather_lookup", json!({"body_params": {"city": "Bergen"}})),
+        LlmTurn::answer("Rain in Bergen.").usage(90, 9, 30),
+    ];
+    ds.set_llm_script(Some("claude"), script).await.unwrap();
+    let worker = serve(&ds, "claude");
+    let done = run_task(&ds, "claude", CreateTaskRequest::new("Weather in Bergen?")).await;
+    worker.stop().await.unwrap();
+
+    assert_eq!(
+        done.result.as_deref(),
+        Some("Rain in Bergen."),
+        "{:?}",
+        done.status
+    );
+    let requests = ds.llm_requests().await;
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].api, xpander_devserver::LlmApi::Anthropic);
+    assert_eq!(requests[0].model.as_deref(), Some("claude-sonnet-4-5"));
+    assert!(
+        requests[0]
+            .system
+            .as_deref()
+            .unwrap_or_default()
+            .contains("A weather helper")
+    );
+    let info = ds.task_info(&done.id).await.unwrap();
+    assert_eq!(
+        info.tool_calls[0]["payload"]["body_params"]["city"],
+        "Bergen"
+    );
+}
+
+#[tokio::test]
+async fn an_sse_only_mcp_server_is_a_clear_error() {
+    let ds = start(vec![]).await;
+    let settings = json!({"name": "Legacy", "type": "remote", "url": "http://127.0.0.1:9/sse",
+                          "transport": "sse", "auth_type": "none"});
+    ds.upsert_agent(agent(&ds, "legacy", Some(settings)))
+        .await
+        .unwrap();
+    ds.set_llm_script(Some("legacy"), vec![LlmTurn::answer("unused")])
+        .await
+        .unwrap();
+    let backend = Backend::new(config(&ds));
+    let request = CreateTaskRequest::new("Hi").run_locally(true);
+    let mut task = ds.create_task("legacy", request).await.unwrap();
+    let agent = backend.aget_agent().for_task(&mut task).await.unwrap();
+    let err = agent.run(&mut task).await.unwrap_err();
+    assert!(matches!(err, BackendError::Mcp { .. }), "{err:?}");
+    assert!(err.to_string().contains("streamable HTTP"), "{err}");
+    assert!(
+        ds.llm_requests().await.is_empty(),
+        "the model is not called"
     );
 }

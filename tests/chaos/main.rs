@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agent_run;
 mod faults;
 mod logs;
 mod panics;

@@ -32,6 +32,33 @@ pub async fn open_login(url: &str) {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+/// Waits (up to 10 s) for the platform to hold a login event for the task, then opens its URL
+/// as the user would.
+pub async fn approve_when_asked(
+    server: std::sync::Arc<xpander_devserver::DevServerHandle>,
+    task_id: String,
+) {
+    let url = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let events = server
+                .task_info(&task_id)
+                .await
+                .map(|t| t.events)
+                .unwrap_or_default();
+            if let Some(url) = events
+                .iter()
+                .find_map(|e| e["data"]["data"]["url"].as_str())
+            {
+                return url.to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("a login event within 10 s");
+    open_login(&url).await;
+}
+
 mod process;
 
 #[allow(unused_imports)] // not every test binary runs a worker process

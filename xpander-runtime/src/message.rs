@@ -26,7 +26,8 @@ impl Task {
     /// - a name is checked again against every address it resolves to, and each redirect
     ///   (at most 5) is checked before it is followed.
     ///
-    /// The text is byte-for-byte what the Python SDK builds.
+    /// The text is byte-for-byte what the Python SDK builds with `with_timestamp=False`; see
+    /// [`Task::to_message_with_timestamp`] for what 2.0.537 gives a model.
     ///
     /// ```
     /// # tokio_test_block_on(async {
@@ -41,6 +42,47 @@ impl Task {
     /// # }
     /// ```
     pub async fn to_message(&self) -> String {
+        self.message().await
+    }
+
+    /// [`Task::to_message`] with the line the Python SDK 2.0.537 appends for a model:
+    /// `Message timestamp (UTC): YYYY-MM-DD HH:MM`, from `created_at`. A message that is a
+    /// JSON object or array is machine input and stays as it is. The agent engine sends this.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use xpander_runtime::model::{Task, Timestamp};
+    ///
+    /// let mut task = Task::from_prompt("Summarise");
+    /// task.created_at = Timestamp::from("2026-11-30T16:49:12.5Z".to_owned());
+    /// assert_eq!(
+    ///     task.to_message_with_timestamp().await,
+    ///     "Summarise\n\nMessage timestamp (UTC): 2026-11-30 16:49"
+    /// );
+    /// task.input.text = r#"{"order": 7}"#.into();
+    /// assert_eq!(task.to_message_with_timestamp().await, r#"{"order": 7}"#);
+    /// # });
+    /// ```
+    pub async fn to_message_with_timestamp(&self) -> String {
+        let mut message = self.message().await;
+        let trimmed = message.trim_start();
+        let machine_input = trimmed.starts_with(['{', '['])
+            && serde_json::from_str::<serde_json::Value>(&message)
+                .is_ok_and(|v| v.is_object() || v.is_array());
+        if !machine_input {
+            let sent = self
+                .created_at
+                .parse()
+                .map_or_else(chrono::Utc::now, |at| at.with_timezone(&chrono::Utc));
+            message.push_str(&format!(
+                "\n\nMessage timestamp (UTC): {}",
+                sent.format("%Y-%m-%d %H:%M")
+            ));
+        }
+        message
+    }
+
+    async fn message(&self) -> String {
         let files: Vec<&str> = self.input_files().collect();
         let mut message = self.input.text.clone();
         if !files.is_empty() {

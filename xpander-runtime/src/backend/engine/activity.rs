@@ -45,11 +45,6 @@ impl Activity {
         }
     }
 
-    /// Where the run's events go (the reasoning tools send theirs here too).
-    pub(super) fn stream(&self) -> &TaskStream {
-        &self.inner.stream
-    }
-
     /// The tools the run called, each once, in first-call order.
     pub(super) fn used_tools(&self) -> Vec<String> {
         lock(&self.inner.used).clone()

@@ -5,7 +5,7 @@
 //!
 //! One run, top to bottom ([`RunnableAgent::run`]): build the model; open the event stream
 //! (tool calls are pushed to the task as they happen); connect the MCP servers; run the
-//! model's tool loop on `task.to_message()`; close the servers; record the tokens, the tools
+//! model's tool loop on `task.to_message_with_timestamp()`; close the servers; record the tokens, the tools
 //! used and the model; check the answer against the output format; set the result.
 
 mod activity;
@@ -80,7 +80,7 @@ impl RunnableAgent {
         prompt::system_prompt(&self.args, chrono::Utc::now())
     }
 
-    /// Runs the agent on `task.to_message()`. On success the task carries the answer as its
+    /// Runs the agent on `task.to_message_with_timestamp()`. On success the task carries the answer as its
     /// result (JSON for a JSON task, checked against its schema), the tokens, the tools used
     /// and the model that served it; each tool call was pushed to the task as
     /// `tool_call_request`/`tool_call_result` events (printed when the task has no platform).
@@ -121,13 +121,13 @@ impl RunnableAgent {
         let limit = usize::try_from(self.args.tool_call_limit)
             .ok()
             .filter(|limit| *limit > 0);
-        let activity = Activity::new(stream, limit);
+        let activity = Activity::new(stream.clone(), limit);
         let extension = task
             .payload_extension
             .as_ref()
             .and_then(|e| serde_json::to_value(e).ok())
             .unwrap_or(Value::Null);
-        let mut tools = tools::local_tools(&self.args, &task.id, &extension, &activity)?;
+        let mut tools = tools::local_tools(&self.args, &task.id, &extension, &stream)?;
         let servers: Vec<&McpToolSpec> = self
             .args
             .tools
@@ -155,8 +155,12 @@ impl RunnableAgent {
                 if let Some(effort) = &spec.reasoning_effort {
                     builder = builder.reasoning(effort_of(effort));
                 }
+                let extra = request_fields(spec);
+                if !extra.is_empty() {
+                    builder = builder.additional_params(Value::Object(extra));
+                }
                 let agent = builder.dynamic_tools(tools).build();
-                let message = task.to_message().await;
+                let message = task.to_message_with_timestamp().await;
                 agent
                     .prompt(message)
                     .add_hook(activity.clone())
@@ -195,6 +199,19 @@ fn model_of(args: &AgentArgs) -> Result<&ModelSpec, BackendError> {
                   `model` from the overrides"
                 .into(),
         })
+}
+
+/// The OpenAI-style body fields the model spec asks for: the end-user attribution and the
+/// prompt-cache routing key (set only for providers that take them).
+fn request_fields(spec: &ModelSpec) -> serde_json::Map<String, Value> {
+    let mut fields = serde_json::Map::new();
+    if let Some(user) = &spec.user {
+        fields.insert("user".into(), Value::String(user.clone()));
+    }
+    if let Some(key) = &spec.prompt_cache_key {
+        fields.insert("prompt_cache_key".into(), Value::String(key.clone()));
+    }
+    fields
 }
 
 fn effort_of(effort: &LlmReasoningEffort) -> Effort {

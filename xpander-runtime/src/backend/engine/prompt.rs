@@ -40,5 +40,6 @@ pub(super) fn system_prompt(args: &AgentArgs, now: DateTime<Utc>) -> String {
     if let Some(context) = args.additional_context.as_deref().filter(|c| !c.is_empty()) {
         prompt.push_str(&format!("{context}\n"));
     }
-    prompt
+    // Agno sends its prompt stripped.
+    prompt.trim().to_owned()
 }

@@ -8,7 +8,7 @@ use rig_core::message::ToolName;
 use rig_core::tool::{DynamicTool, ToolErrorKind, ToolExecutionError, ToolOutput};
 use serde_json::{Map, Value, json};
 
-use super::activity::Activity;
+use crate::TaskStream;
 use crate::backend::{AgentArgs, PlatformTool, ToolSpec};
 use crate::error::BackendError;
 
@@ -21,13 +21,13 @@ pub(super) fn local_tools(
     args: &AgentArgs,
     task_id: &str,
     extension: &Value,
-    activity: &Activity,
+    stream: &TaskStream,
 ) -> Result<Vec<DynamicTool>, BackendError> {
     let mut tools = Vec::new();
     for spec in &args.tools {
         match spec {
             ToolSpec::Platform(tool) => tools.push(platform_tool(tool, task_id, extension)?),
-            ToolSpec::Reasoning => tools.extend(reasoning_tools(activity)?),
+            ToolSpec::Reasoning => tools.extend(reasoning_tools(stream)?),
             ToolSpec::Custom(custom) => {
                 return Err(BackendError::Usage(format!(
                     "the tool `{}` was passed as a schema only: the agent engine runs only tools \
@@ -46,6 +46,51 @@ fn name(name: &str) -> Result<ToolName, BackendError> {
         .map_err(|e| BackendError::AgentRun(format!("the tool name `{name}` cannot be used: {e}")))
 }
 
+/// The HTTP containers every platform tool call has, empty unless the tool describes them.
+const CONTAINERS: [&str; 3] = ["body_params", "query_params", "path_params"];
+
+/// What the model sees of a platform tool: as the Python SDK shows it, one `payload` argument
+/// holding `body_params`, `query_params` and `path_params` (each may be left out), so a model
+/// calls it the same way from either SDK. Unlike the Python SDK, the containers keep the
+/// tool's own schema (Python offers them as free-form objects, so the model cannot see which
+/// fields a tool needs).
+fn payload_schema(tool: &PlatformTool) -> Value {
+    let mut payload = match &tool.parameters {
+        Value::Object(schema) => schema.clone(),
+        _ => Map::new(),
+    };
+    payload.insert("type".into(), json!("object"));
+    payload.insert(
+        "description".into(),
+        json!("All of the call's arguments: its body, query and path parameters."),
+    );
+    let mut properties: Map<String, Value> = match payload.remove("properties") {
+        Some(Value::Object(properties)) => properties
+            .into_iter()
+            .filter(|(name, _)| !name.starts_with('_'))
+            .collect(),
+        _ => Map::new(),
+    };
+    for container in CONTAINERS {
+        let schema = properties
+            .entry(container)
+            .or_insert_with(|| json!({"type": "object"}));
+        if let Some(schema) = schema.as_object_mut() {
+            schema.entry("default").or_insert_with(|| json!({}));
+        }
+    }
+    payload.insert("properties".into(), Value::Object(properties));
+    // The containers default to empty: the model may leave any of them out.
+    if let Some(Value::Array(required)) = payload.get_mut("required") {
+        required.retain(|name| !CONTAINERS.iter().any(|c| name == c));
+    }
+    json!({
+        "type": "object",
+        "properties": {"payload": Value::Object(payload)},
+        "required": ["payload"],
+    })
+}
+
 fn platform_tool(
     tool: &PlatformTool,
     task_id: &str,
@@ -53,17 +98,23 @@ fn platform_tool(
 ) -> Result<DynamicTool, BackendError> {
     let tool = Arc::new(tool.clone());
     let (task_id, extension) = (task_id.to_owned(), extension.clone());
-    let definition = (
-        name(&tool.id)?,
-        tool.description.clone(),
-        tool.parameters.clone(),
+    let description = format!(
+        "{}\nPass every argument inside one `payload` object.",
+        tool.description
     );
     Ok(DynamicTool::new(
-        definition.0,
-        definition.1,
-        definition.2,
-        move |payload: Value| {
+        name(&tool.id)?,
+        description,
+        payload_schema(&tool),
+        move |arguments: Value| {
             let (tool, task_id, extension) = (tool.clone(), task_id.clone(), extension.clone());
+            // A model that leaves out the wrapper is understood too.
+            let payload = match arguments {
+                Value::Object(mut fields) if fields.contains_key("payload") => {
+                    fields.remove("payload").unwrap_or_default()
+                }
+                other => other,
+            };
             Box::pin(async move {
                 let result = tool
                     .ainvoke(payload)
@@ -88,7 +139,7 @@ fn platform_tool(
 }
 
 /// `think` and `analyze`: the model's reasoning steps, each sent as a think/analyze event.
-fn reasoning_tools(activity: &Activity) -> Result<Vec<DynamicTool>, BackendError> {
+fn reasoning_tools(stream: &TaskStream) -> Result<Vec<DynamicTool>, BackendError> {
     let think = json!({
         "type": "object",
         "properties": {
@@ -105,24 +156,24 @@ fn reasoning_tools(activity: &Activity) -> Result<Vec<DynamicTool>, BackendError
             "title": {"type": "string", "description": "A short title for this step"},
             "result": {"type": "string", "description": "The outcome of the last step"},
             "analysis": {"type": "string", "description": "What the outcome means"},
-            "next_action": {"type": "string", "enum": ["continue", "validate", "final_answer"]},
+            "next_action": {"type": "string", "description": "continue, validate or final_answer"},
             "confidence": {"type": "number", "description": "How sure you are, 0 to 1"}
         },
         "required": ["title", "result", "analysis"]
     });
     let step = |tool: &'static str, description: &str, schema: Value| {
-        let activity = activity.clone();
+        let stream = stream.clone();
         Ok::<_, BackendError>(DynamicTool::new(
             name(tool)?,
             description,
             schema,
             move |input: Value| {
-                let activity = activity.clone();
+                let stream = stream.clone();
                 Box::pin(async move {
                     let fields = input.as_object().cloned().unwrap_or_else(Map::new);
                     match tool {
-                        "think" => activity.stream().think(fields).await,
-                        _ => activity.stream().analyze(fields).await,
+                        "think" => stream.think(fields).await,
+                        _ => stream.analyze(fields).await,
                     }
                     Ok(ToolOutput::text(format!("{tool} step recorded")))
                 })
