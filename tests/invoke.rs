@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions};
+use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions, ErrorFault, Faults};
 use xpander_runtime::model::{
     AgentExecutionStatus, CreateTaskRequest, TaskUpdateEvent, TaskUpdateEventType,
 };
@@ -176,6 +176,27 @@ async fn callers_without_an_allowed_key_or_with_a_bad_body_are_refused() {
     let detail: Value = refused.json().await.unwrap();
     assert_eq!(detail["detail"], "API key not allowed for this agent");
 
+    // A platform that cannot answer the check refuses the call, and remembers nothing.
+    let failing = Faults {
+        errors: vec![ErrorFault {
+            pattern: "/metadata/api_key_allowance".into(),
+            method: None,
+            status: 502,
+            rate: 1.0,
+        }],
+        ..Faults::default()
+    };
+    ds.set_faults(failing).await.unwrap();
+    let unchecked = invoke(&worker.url, Some(ds.api_key()), body.clone()).await;
+    assert_eq!(unchecked.status(), 503);
+    let detail: Value = unchecked.json().await.unwrap();
+    let detail = detail["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        detail.contains("HTTP 502") && detail.contains("try again"),
+        "{detail}"
+    );
+    ds.set_faults(Faults::default()).await.unwrap();
+
     let mut broken: Value = serde_json::to_value(&task).unwrap();
     broken["input"] = json!(42);
     let bad = invoke(&worker.url, Some(ds.api_key()), broken.to_string()).await;
@@ -204,8 +225,8 @@ async fn callers_without_an_allowed_key_or_with_a_bad_body_are_refused() {
         .filter(|r| r.path.ends_with("/metadata/api_key_allowance"))
         .count();
     assert_eq!(
-        checks, 2,
-        "one per key (the refused one and the allowed one), then cached"
+        checks, 3,
+        "the refused key once; the allowed key on the failed check (not remembered) and once more"
     );
     worker.handle.stop().await.unwrap();
 }
