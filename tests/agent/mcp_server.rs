@@ -2,6 +2,8 @@
 //! `add` (open) and `private_note` (needs `Authorization: Bearer <token>` with a token the
 //! devserver's OAuth simulation issued). It records the `Authorization` header of every call.
 
+#![allow(dead_code)] // shared by the agent and tools tests, which use different parts
+
 use std::sync::{Arc, Mutex};
 
 use rmcp::handler::server::tool::Extension;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use xpander_devserver::{DevServer, DevServerHandle, DevServerOptions, LlmRequestRecord, LlmTurn};
 use xpander_runtime::model::{AgentExecutionStatus, CreateTaskRequest};
 
-use crate::{agent, run_task, serve};
+use crate::common::{agent, run_task, serve};
 
 /// The venv's python; `None` when the environment skips the interop tests.
 fn python() -> Option<std::path::PathBuf> {

@@ -484,6 +484,12 @@ impl DevServerHandle {
             .map_err(Error::LlmScript)
     }
 
+    /// The local tools an agent's workers last synced (`PATCH /agents/{id}/sync_local_tools`).
+    pub async fn synced_local_tools(&self, agent_id: &str) -> Vec<Value> {
+        let store = self.app.store.lock().await;
+        store.local_tools.get(agent_id).cloned().unwrap_or_default()
+    }
+
     /// Every request the scripted LLM got, oldest first (`GET /_dev/llm/requests`).
     pub async fn llm_requests(&self) -> Vec<LlmRequestRecord> {
         let state = self.app.llm.lock().await;

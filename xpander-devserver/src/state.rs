@@ -84,6 +84,8 @@ pub(crate) struct Store {
     pub orphan_metrics: Vec<Value>,
     /// The last SSE event id handed out (ids are unique over all streams).
     pub last_event_id: u64,
+    /// The local tools each agent's workers last synced (`PATCH .../sync_local_tools`).
+    pub local_tools: HashMap<String, Vec<Value>>,
 }
 
 impl Store {

@@ -1,8 +1,8 @@
 //! Parsing the attribute's keys: `test_task = EXPR`, `configuration = EXPR`,
-//! `agent_id = "..."`, `crate = "path"`.
+//! `agent_id = "..."`, `name = "..."`, `add_to_graph = bool`, `crate = "path"`.
 
 use syn::meta::ParseNestedMeta;
-use syn::{Expr, Lit, LitStr, Path};
+use syn::{Expr, Lit, LitBool, LitStr, Path};
 
 /// The keys given to one attribute.
 #[derive(Default)]
@@ -10,6 +10,8 @@ pub struct Args {
     pub test_task: Option<Expr>,
     pub configuration: Option<Expr>,
     pub agent_id: Option<LitStr>,
+    pub name: Option<LitStr>,
+    pub add_to_graph: Option<LitBool>,
     pub krate: Option<Path>,
 }
 
@@ -77,6 +79,38 @@ impl Args {
                     return Err(syn::Error::new(id.span(), "`agent_id` must not be empty"));
                 }
                 self.agent_id = Some(id);
+            }
+            "name" => {
+                if self.name.is_some() {
+                    return Err(duplicate(&meta));
+                }
+                let name: LitStr = meta.value()?.parse().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "`name` takes a string literal: `name = \"get_weather\"`",
+                    )
+                })?;
+                let text = name.value();
+                let valid = !text.is_empty()
+                    && text.len() <= 64
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !valid {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "a tool name is 1 to 64 ASCII letters, digits, `_` or `-` (what model APIs accept)",
+                    ));
+                }
+                self.name = Some(name);
+            }
+            "add_to_graph" => {
+                if self.add_to_graph.is_some() {
+                    return Err(duplicate(&meta));
+                }
+                self.add_to_graph = Some(meta.value()?.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "`add_to_graph` takes `true` or `false`")
+                })?);
             }
             _ => {
                 if self.krate.is_some() {

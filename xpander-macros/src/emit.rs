@@ -15,6 +15,9 @@ pub enum Kind {
     AuthEvent,
     Boot,
     Shutdown,
+    ToolBefore,
+    ToolAfter,
+    ToolError,
 }
 
 impl Kind {
@@ -24,6 +27,9 @@ impl Kind {
             Kind::AuthEvent => "on_auth_event",
             Kind::Boot => "on_boot",
             Kind::Shutdown => "on_shutdown",
+            Kind::ToolBefore => "on_tool_before",
+            Kind::ToolAfter => "on_tool_after",
+            Kind::ToolError => "on_tool_error",
         }
     }
 
@@ -42,6 +48,9 @@ impl Kind {
             ),
             Kind::AuthEvent => (&[3], "exactly 3 arguments"),
             Kind::Boot | Kind::Shutdown => (&[0], "no arguments"),
+            Kind::ToolBefore => (&[1], "exactly one argument (`&ToolCallInfo`)"),
+            Kind::ToolAfter => (&[2], "exactly 2 arguments (`&ToolCallInfo, &Value`)"),
+            Kind::ToolError => (&[2], "exactly 2 arguments (`&ToolCallInfo, &str`)"),
         };
         Arity { counts, wanted }
     }
@@ -56,6 +65,15 @@ impl Kind {
             }
             Kind::Boot | Kind::Shutdown => {
                 "`async fn()` or `fn()`, returning `()` or `Result<(), E>`"
+            }
+            Kind::ToolBefore => {
+                "`async fn(&ToolCallInfo)` returning `()` or `Result<(), E>`, or the same as a plain `fn`"
+            }
+            Kind::ToolAfter => {
+                "`async fn(&ToolCallInfo, &Value)` (the result) returning `()` or `Result<(), E>`, or the same as a plain `fn`"
+            }
+            Kind::ToolError => {
+                "`async fn(&ToolCallInfo, &str)` (the error) returning `()` or `Result<(), E>`, or the same as a plain `fn`"
             }
         }
     }
@@ -145,7 +163,19 @@ fn registration(kind: Kind, item: &ItemFn, args: &Args, shape: &Shape) -> TokenS
     let return_type = shape.return_type.unwrap_or(&unit);
     let body = match kind {
         Kind::Task => task_handler(&p, item, args, shape, return_type, &info),
-        Kind::AuthEvent => auth_hook(&p, item, shape, return_type, &info),
+        Kind::AuthEvent => ref_hook(
+            &p,
+            item,
+            shape,
+            return_type,
+            &info,
+            &auth_params(&p),
+            quote!(AuthHook),
+        ),
+        Kind::ToolBefore | Kind::ToolAfter | Kind::ToolError => {
+            let (params, registration) = tool_hook(kind, &p);
+            ref_hook(&p, item, shape, return_type, &info, &params, registration)
+        }
         Kind::Boot => lifecycle_hook(&p, item, shape, return_type, &info, quote!(BootHook)),
         Kind::Shutdown => lifecycle_hook(&p, item, shape, return_type, &info, quote!(ShutdownHook)),
     };
@@ -268,31 +298,89 @@ fn task_handler(
     }
 }
 
-fn auth_hook(
+/// One argument of a hook taking references: its name, its type (with lifetime `'a`), the
+/// trait that checks the user's type, and that trait's method.
+type RefParam = (TokenStream, TokenStream, TokenStream, TokenStream);
+
+fn auth_params(p: &TokenStream) -> Vec<RefParam> {
+    vec![
+        (
+            quote!(agent),
+            quote!(&'a #p::Agent),
+            quote!(AuthAgentArgument),
+            quote!(from_agent),
+        ),
+        (
+            quote!(task),
+            quote!(&'a #p::Task),
+            quote!(AuthTaskArgument),
+            quote!(from_task),
+        ),
+        (
+            quote!(event),
+            quote!(&'a #p::TaskUpdateEvent),
+            quote!(AuthEventArgument),
+            quote!(from_event),
+        ),
+    ]
+}
+
+/// A tool hook's arguments (the call, then the result or the error) and its registration.
+fn tool_hook(kind: Kind, p: &TokenStream) -> (Vec<RefParam>, TokenStream) {
+    let call = (
+        quote!(call),
+        quote!(&'a #p::ToolCallInfo),
+        quote!(ToolCallArgument),
+        quote!(from_call),
+    );
+    let (second, registration) = match kind {
+        Kind::ToolAfter => (
+            Some((
+                quote!(result),
+                quote!(&'a #p::Value),
+                quote!(ToolResultArgument),
+                quote!(from_result),
+            )),
+            quote!(AfterToolHook),
+        ),
+        Kind::ToolError => (
+            Some((
+                quote!(error),
+                quote!(&'a str),
+                quote!(ToolErrorArgument),
+                quote!(from_error),
+            )),
+            quote!(ToolErrorHook),
+        ),
+        _ => (None, quote!(BeforeToolHook)),
+    };
+    (std::iter::once(call).chain(second).collect(), registration)
+}
+/// A hook called with references (`#[on_auth_event]`, the tool hooks): each argument passed
+/// through its checking trait, the user's fn awaited (or called) inside a boxed future.
+fn ref_hook(
     p: &TokenStream,
     item: &ItemFn,
     shape: &Shape,
     return_type: &Type,
     info: &TokenStream,
+    params: &[RefParam],
+    registration: TokenStream,
 ) -> TokenStream {
-    let [agent_type, task_type, event_type] = [0, 1, 2].map(|i| shape.arg_types[i]);
-    let agent = quote_spanned!(agent_type.span()=> <#agent_type as #p::AuthAgentArgument<'_>>::from_agent(agent));
-    let task = quote_spanned!(task_type.span()=> <#task_type as #p::AuthTaskArgument<'_>>::from_task(task));
-    let event = quote_spanned!(event_type.span()=> <#event_type as #p::AuthEventArgument<'_>>::from_event(event));
+    let passed = params.iter().zip(&shape.arg_types).map(|((name, _, check, method), ty)| {
+        quote_spanned!(ty.span()=> <#ty as #p::#check<'_>>::#method(#name))
+    });
     let into =
         quote_spanned!(return_type.span()=> <#return_type as #p::IntoHookResult>::into_hook_result);
-    let output = call_user(item, quote!(#agent, #task, #event));
+    let output = call_user(item, quote!(#(#passed),*));
     let future = boxed(item, quote!(#into(#output)));
+    let declared = params.iter().map(|(name, ty, _, _)| quote!(#name: #ty));
     quote! {
-        fn __xpander_call<'a>(
-            agent: &'a #p::Agent,
-            task: &'a #p::Task,
-            event: &'a #p::TaskUpdateEvent,
-        ) -> #p::BoxFuture<'a, #p::HookResult> {
+        fn __xpander_call<'a>(#(#declared),*) -> #p::BoxFuture<'a, #p::HookResult> {
             #future
         }
         #p::inventory::submit! {
-            #p::AuthHook::new(#info, __xpander_call)
+            #p::#registration::new(#info, __xpander_call)
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Attribute macros for `xpander-runtime`: `#[on_task]`, `#[on_auth_event]`, `#[on_boot]` and
-//! `#[on_shutdown]`. Use them through `xpander_runtime`, which re-exports them and documents
+//! Attribute macros for `xpander-runtime`: `#[on_task]`, `#[on_auth_event]`, `#[on_boot]`,
+//! `#[on_shutdown]`, `#[register_tool]` and the tool hooks `#[on_tool_before]`,
+//! `#[on_tool_after]`, `#[on_tool_error]`. Use them through `xpander_runtime`, which re-exports them and documents
 //! them.
 //!
 //! Each macro keeps the user's function exactly as written and adds a hidden registration
@@ -14,6 +15,7 @@ use proc_macro::TokenStream;
 mod args;
 mod emit;
 mod shape;
+mod tool;
 
 #[cfg(test)]
 mod snapshots;
@@ -51,4 +53,38 @@ pub fn on_boot(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn on_shutdown(attr: TokenStream, item: TokenStream) -> TokenStream {
     emit::expand(emit::Kind::Shutdown, attr.into(), item.into()).into()
+}
+
+/// Registers a fn as a local tool the agent can call: its name (or `name = "..."`), its doc
+/// comment as the description (required), the JSON schema of its arguments (named arguments
+/// gathered into one object, or one argument of a struct type as the whole input; each
+/// `Deserialize + JsonSchema`), and its output (`Serialize`, or `Result<T, E: Display>`).
+/// `add_to_graph = true` puts it in the agent's graph when synced. Key: `crate = "path"`.
+#[proc_macro_attribute]
+pub fn register_tool(attr: TokenStream, item: TokenStream) -> TokenStream {
+    tool::expand(attr.into(), item.into()).into()
+}
+
+/// Registers a hook run before every tool call the agent makes (and every
+/// `PlatformTool::ainvoke`): `async fn(&ToolCallInfo)` returning `()` or `Result<(), E>`, or
+/// the same as a plain `fn`. Key: `crate = "path"`.
+#[proc_macro_attribute]
+pub fn on_tool_before(attr: TokenStream, item: TokenStream) -> TokenStream {
+    emit::expand(emit::Kind::ToolBefore, attr.into(), item.into()).into()
+}
+
+/// Registers a hook run after every tool call that succeeded, with its result:
+/// `async fn(&ToolCallInfo, &Value)` returning `()` or `Result<(), E>`, or the same as a plain
+/// `fn`. Key: `crate = "path"`.
+#[proc_macro_attribute]
+pub fn on_tool_after(attr: TokenStream, item: TokenStream) -> TokenStream {
+    emit::expand(emit::Kind::ToolAfter, attr.into(), item.into()).into()
+}
+
+/// Registers a hook run after every tool call that failed, with the error's text:
+/// `async fn(&ToolCallInfo, &str)` returning `()` or `Result<(), E>`, or the same as a plain
+/// `fn`. Key: `crate = "path"`.
+#[proc_macro_attribute]
+pub fn on_tool_error(attr: TokenStream, item: TokenStream) -> TokenStream {
+    emit::expand(emit::Kind::ToolError, attr.into(), item.into()).into()
 }

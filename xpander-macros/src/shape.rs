@@ -12,7 +12,7 @@ pub struct Shape<'a> {
 
 /// How many arguments a kind of handler takes, and how to say so.
 pub struct Arity {
-    /// The valid counts, smallest first.
+    /// The valid counts, smallest first; empty for any count.
     pub counts: &'static [usize],
     /// The rule in words, e.g. "exactly one argument".
     pub wanted: &'static str,
@@ -61,7 +61,9 @@ pub fn check<'a>(
             FnArg::Receiver(_) => None,
         })
         .collect();
-    if sig.receiver().is_none() && !arity.counts.contains(&typed.len()) {
+    // No counts: any number of arguments.
+    let counted = arity.counts.is_empty() || arity.counts.contains(&typed.len());
+    if sig.receiver().is_none() && !counted {
         let rule = format!(
             "handlers take {}, this one takes {}",
             arity.wanted,

@@ -7,7 +7,20 @@ use std::process::{Command, Stdio};
 use crate::emit::{Kind, expand};
 
 fn check(case: &str, kind: Kind, attr: &str, item: &str) {
-    let output = expand(kind, attr.parse().unwrap(), item.parse().unwrap());
+    compare(
+        case,
+        expand(kind, attr.parse().unwrap(), item.parse().unwrap()),
+    );
+}
+
+fn check_tool(case: &str, attr: &str, item: &str) {
+    compare(
+        case,
+        crate::tool::expand(attr.parse().unwrap(), item.parse().unwrap()),
+    );
+}
+
+fn compare(case: &str, output: proc_macro2::TokenStream) {
     let text = rustfmt(&output.to_string());
     let path = format!("{}/tests/expand/{case}.rs", env!("CARGO_MANIFEST_DIR"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
@@ -133,4 +146,32 @@ fn only_absolute_paths_are_named() {
         }
     }
     assert!(registration.contains(":: xpander_runtime :: __private :: inventory :: submit !"));
+}
+
+#[test]
+fn local_tool_with_named_arguments() {
+    check_tool(
+        "local_tool",
+        "add_to_graph = true",
+        "/// Looks up the weather.\nasync fn weather(city: String, days: Option<u32>) -> Result<Forecast, String> { todo!() }",
+    );
+}
+
+#[test]
+fn local_tool_with_an_input_struct() {
+    check_tool(
+        "local_tool_input_struct",
+        r#"name = "book""#,
+        "/// Books seats.\nfn book_seats(request: Booking) -> Booking { request }",
+    );
+}
+
+#[test]
+fn tool_after_hook() {
+    check(
+        "tool_after_hook",
+        Kind::ToolAfter,
+        "",
+        "async fn after(call: &ToolCallInfo, result: &Value) {}",
+    );
 }

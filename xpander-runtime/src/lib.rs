@@ -48,6 +48,8 @@ mod task_events;
 mod task_ops;
 mod task_stream;
 mod tasks;
+mod tool_calls;
+mod tool_traits;
 
 pub use agents::Agents;
 pub use backend::{AgentArgs, Backend, BackendError, dispatch_get_args};
@@ -67,7 +69,10 @@ pub use secret::Secret;
 pub use task_events::{BlockingTaskEvents, TaskEvent, TaskEvents};
 pub use task_stream::TaskStream;
 pub use tasks::Tasks;
-pub use xpander_macros::{on_auth_event, on_boot, on_shutdown, on_task};
+pub use xpander_macros::{
+    on_auth_event, on_boot, on_shutdown, on_task, on_tool_after, on_tool_before, on_tool_error,
+    register_tool,
+};
 
 /// What the macros' output names. Not a public API: it may change in any release.
 #[doc(hidden)]
@@ -77,10 +82,21 @@ pub mod __private {
         HookResult, IntoConfiguration, IntoHookResult, IntoTaskResult, IntoTestTask, TaskArgument,
         TaskStreamArgument,
     };
+    pub use crate::model::ToolCallInfo;
     pub use crate::model::{Agent, LocalTaskTest, Task, TaskUpdateEvent};
+    pub use crate::registry::{
+        AfterToolHook, BeforeToolHook, LocalTool, ToolErrorHook, ToolFn, ToolResult,
+    };
     pub use crate::registry::{
         AuthHook, BootHook, HandlerInfo, HookFn, ShutdownHook, TaskFn, TaskHandler,
     };
+    pub use crate::tool_traits::{
+        ToolCallArgument, ToolErrorArgument, ToolOutcome, ToolOutput, ToolResultArgument,
+        tool_arguments, tool_schema,
+    };
     pub use crate::{Configuration, Error, TaskStream};
     pub use inventory;
+    pub use schemars;
+    pub use serde;
+    pub use serde_json::Value;
 }

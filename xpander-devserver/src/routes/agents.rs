@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
-use xpander_runtime::model::Timestamp;
+use xpander_runtime::model::{Timestamp, decode_value};
 
 use crate::agents::{agent_json, summary};
 use crate::error::ApiError;
@@ -74,25 +74,49 @@ pub(super) async fn db(State(app): State<Arc<App>>, P(agent_id): P<String>) -> R
     }
 }
 
-/// `PATCH /agents/{agent_id}/sync_local_tools`: takes the array of local tools and answers the
-/// agent (whose `graph` the client adopts).
+/// `PATCH /agents/{agent_id}/sync_local_tools`: takes the array of local tools, places each
+/// one marked `should_add_to_graph` in the agent's graph (once, as a `tool` node), and answers
+/// the agent (whose `graph` the client adopts).
 pub(super) async fn sync_local_tools(
     State(app): State<Arc<App>>,
     P(agent_id): P<String>,
     body: Bytes,
 ) -> Result {
     let tools = optional_json("sync local tools", &body)?;
-    if !tools.is_array() {
+    let Value::Array(tools) = tools else {
         return Err(ApiError::bad_request(
             "sync local tools: the body must be a JSON array of tools",
         ));
-    }
-    let store = app.store.lock().await;
-    let agent = store
+    };
+    let mut store = app.store.lock().await;
+    let mut agent = store
         .agents
         .latest(&agent_id)
-        .ok_or_else(|| ApiError::unknown_agent(&agent_id))?;
-    Ok(ok(&agent_json(agent)))
+        .ok_or_else(|| ApiError::unknown_agent(&agent_id))?
+        .clone();
+    for tool in &tools {
+        let Some(id) = tool["id"].as_str().filter(|id| !id.is_empty()) else {
+            return Err(ApiError::bad_request(
+                "sync local tools: every tool needs an `id`",
+            ));
+        };
+        let placed = agent.graph.iter().any(|item| item.item_id == id);
+        if tool["should_add_to_graph"] == true && !placed {
+            let node = json!({
+                "id": format!("local-{id}"), "item_id": id, "name": tool["name"],
+                "type": "tool", "targets": [],
+            });
+            agent.graph.push(
+                decode_value("a local tool's graph node", node)
+                    .map_err(|e| ApiError::bad_request(format!("sync local tools: {e}")))?,
+            );
+        }
+    }
+    store.local_tools.insert(agent_id, tools);
+    store.agents.upsert(agent.clone());
+    drop(store);
+    app.changed();
+    Ok(ok(&agent_json(&agent)))
 }
 
 /// `POST /agents/{agent_id}/operations/{tool_id}`: a seeded response for the tool, else an

@@ -236,6 +236,35 @@ pub enum ToolSpec {
     Reasoning,
     /// A tool of your own, passed in with the request.
     Custom(CustomTool),
+    /// A local tool (`#[register_tool]`), called in this process.
+    Local(LocalToolSpec),
+}
+
+/// A local tool registered with `#[register_tool]`, as the agent is offered it. Every agent
+/// gets every registered local tool, except where a platform tool has its name (the platform's
+/// wins, as in the Python SDK).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LocalToolSpec {
+    /// The name the model calls it by.
+    pub name: String,
+    /// What it does (the fn's doc comment).
+    pub description: String,
+    /// The JSON schema of its arguments.
+    pub parameters: Value,
+    /// Whether it is synced into the agent's graph.
+    pub add_to_graph: bool,
+}
+
+impl LocalToolSpec {
+    pub(crate) fn of(tool: &crate::registry::LocalTool) -> Self {
+        Self {
+            name: tool.name().to_owned(),
+            description: tool.description().to_owned(),
+            parameters: tool.parameters(),
+            add_to_graph: tool.add_to_graph(),
+        }
+    }
 }
 
 /// A tool you pass in with [`GetArgs::tool`](super::GetArgs::tool); it goes to the top-level

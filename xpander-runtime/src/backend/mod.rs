@@ -57,8 +57,8 @@ mod tests;
 pub use crate::error::BackendError;
 pub use crate::model::KnowledgeHit;
 pub use args::{
-    AgentArgs, CustomTool, DatetimeSpec, DbSpec, Guardrail, KnowledgeSpec, McpConnection,
-    McpToolSpec, OutputSpec, PlanSpec, SessionSpec, TeamSpec, ToolSpec,
+    AgentArgs, CustomTool, DatetimeSpec, DbSpec, Guardrail, KnowledgeSpec, LocalToolSpec,
+    McpConnection, McpToolSpec, OutputSpec, PlanSpec, SessionSpec, TeamSpec, ToolSpec,
 };
 pub use assemble::render_instructions;
 pub use auth::{AuthCallback, AuthCallbackFn, AuthEventData, AuthPolling};

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tracing::debug;
 
-use crate::model::{Agent, AgentTool, GraphItemType};
+use crate::model::{Agent, AgentTool, GraphItemType, ToolCallInfo, ToolKind};
 use crate::platform::routes::{InvokeTool, ToolAnswer};
+use crate::tool_calls::with_hooks;
 use crate::{Error, Platform};
 
 /// A platform tool of an agent, as [`AgentArgs::tools`](super::AgentArgs::tools) lists it.
@@ -195,11 +196,37 @@ pub struct ToolInvocationResult {
     pub is_local: bool,
 }
 
-async fn run(call: ToolCall<'_>) -> ToolInvocationResult {
-    let tool = call.tool;
+/// Invokes the tool between the tool hooks (`#[on_tool_before]`, ...), as every tool call is.
+async fn run(mut call: ToolCall<'_>) -> ToolInvocationResult {
     let tool_call_id = call
         .tool_call_id
+        .take()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let mut info = ToolCallInfo::new(&call.tool.id, ToolKind::Platform, call.payload.clone());
+    info.payload_extension = call.payload_extension.clone().unwrap_or_default();
+    info.tool_call_id = Some(tool_call_id.clone());
+    info.agent_version = Some(call.tool.agent_version);
+    info.task_id = call.task_id.clone();
+    let mut invoked = None;
+    let _ = with_hooks(&info, async {
+        let result = invoke(call, tool_call_id).await;
+        let outcome = if result.is_success {
+            Ok(result.result.clone())
+        } else {
+            Err(match &result.result {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+        };
+        invoked = Some(result);
+        outcome
+    })
+    .await;
+    invoked.expect("the call ran")
+}
+
+async fn invoke(call: ToolCall<'_>, tool_call_id: String) -> ToolInvocationResult {
+    let tool = call.tool;
     let mut result = ToolInvocationResult {
         tool_id: tool.id.clone(),
         tool_call_id: Some(tool_call_id.clone()),

@@ -13,6 +13,7 @@ mod recent;
 mod run_task;
 mod settings;
 mod slots;
+mod sync_tools;
 mod test_task;
 mod worker;
 
@@ -413,6 +414,10 @@ async fn serve(
 ) -> Result<Option<Task>> {
     hooks::run_boot_hooks().await?;
     git::configure_from_env().await;
+    for worker in &workers {
+        let (platform, agent_id) = (worker.platform().clone(), worker.agent_id.clone());
+        tokio::spawn(async move { sync_tools::sync(&platform, &agent_id).await });
+    }
     let closed = CancellationToken::new();
     let invoking = invoke.map(|server| {
         let serving = server.serve(

@@ -20,6 +20,7 @@ mod requests;
 mod task;
 mod time;
 mod tokens;
+mod tool_call;
 
 #[cfg(test)]
 mod redaction_tests;
@@ -38,3 +39,4 @@ pub use requests::*;
 pub use task::*;
 pub use time::Timestamp;
 pub use tokens::*;
+pub use tool_call::{ToolCallInfo, ToolKind};

@@ -340,6 +340,19 @@ impl Endpoint for WorkerEvents<'_> {
     }
 }
 
+/// `PATCH /agents/{agent_id}/sync_local_tools`: the local tools to place in the agent's graph.
+pub(crate) struct SyncLocalTools<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) tools: &'a [Value],
+}
+
+impl Endpoint for SyncLocalTools<'_> {
+    type Response = Ignored;
+    fn route(self) -> Route {
+        Route::patch(format!("/agents/{}/sync_local_tools", self.agent_id)).json(&self.tools)
+    }
+}
+
 // --- the worker's /invoke server ------------------------------------------------------------
 
 /// `POST /metadata/api_key_allowance`: which agents a caller's API key may invoke.

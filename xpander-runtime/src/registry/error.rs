@@ -28,4 +28,17 @@ pub enum RegistryError {
         /// The second.
         second: Box<HandlerInfo>,
     },
+    /// Two local tools have the same name.
+    #[error(
+        "two #[register_tool] tools are named `{name}`: {first} and {second}; rename one with \
+         `name = \"...\"`"
+    )]
+    DuplicateTool {
+        /// The name.
+        name: String,
+        /// The first, in registry order.
+        first: Box<HandlerInfo>,
+        /// The second.
+        second: Box<HandlerInfo>,
+    },
 }

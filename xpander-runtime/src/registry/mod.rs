@@ -24,9 +24,14 @@ use crate::{Configuration, Error, TaskStream};
 
 mod error;
 mod info;
+mod tools;
 
 pub use error::RegistryError;
 pub use info::HandlerInfo;
+pub use tools::{
+    AfterToolFn, AfterToolHook, BeforeToolFn, BeforeToolHook, LocalTool, ToolErrorFn,
+    ToolErrorHook, ToolFn, ToolResult,
+};
 
 /// How a task handler is called.
 #[derive(Clone, Copy)]
@@ -217,7 +222,7 @@ macro_rules! sorted {
         SORTED
             .get_or_init(|| {
                 let mut items: Vec<&'static $ty> = inventory::iter::<$ty>.into_iter().collect();
-                items.sort_by_key(|item| item.info);
+                items.sort_by_key(|item| *item.info());
                 items
             })
             .as_slice()
@@ -252,6 +257,40 @@ pub async fn invoke_auth_hooks(agent: &Agent, task: &Task, event: &TaskUpdateEve
     }
 }
 
+/// Every `#[register_tool]` local tool, in the same order.
+///
+/// ```
+/// for tool in xpander_runtime::registry::local_tools() {
+///     println!("{}: {}", tool.name(), tool.description());
+/// }
+/// ```
+pub fn local_tools() -> &'static [&'static LocalTool] {
+    sorted!(LocalTool)
+}
+
+/// The local tool named `name`.
+pub fn local_tool(name: &str) -> Option<&'static LocalTool> {
+    local_tools()
+        .iter()
+        .find(|tool| tool.name() == name)
+        .copied()
+}
+
+/// Every `#[on_tool_before]` hook, in the same order.
+pub fn before_tool_hooks() -> &'static [&'static BeforeToolHook] {
+    sorted!(BeforeToolHook)
+}
+
+/// Every `#[on_tool_after]` hook, in the same order.
+pub fn after_tool_hooks() -> &'static [&'static AfterToolHook] {
+    sorted!(AfterToolHook)
+}
+
+/// Every `#[on_tool_error]` hook, in the same order.
+pub fn tool_error_hooks() -> &'static [&'static ToolErrorHook] {
+    sorted!(ToolErrorHook)
+}
+
 /// Every `#[on_boot]` hook, in the same order.
 pub fn boot_hooks() -> &'static [&'static BootHook] {
     sorted!(BootHook)
@@ -281,7 +320,21 @@ pub fn handler_for(agent_id: &str) -> Option<&'static TaskHandler> {
 /// }
 /// ```
 pub fn check() -> Result<(), RegistryError> {
-    check_handlers(task_handlers())
+    check_handlers(task_handlers())?;
+    check_tools(local_tools())
+}
+
+fn check_tools(tools: &[&LocalTool]) -> Result<(), RegistryError> {
+    for (i, first) in tools.iter().enumerate() {
+        if let Some(second) = tools[i + 1..].iter().find(|t| t.name() == first.name()) {
+            return Err(RegistryError::DuplicateTool {
+                name: first.name().to_owned(),
+                first: Box::new(*first.info()),
+                second: Box::new(*second.info()),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_handlers(handlers: &[&TaskHandler]) -> Result<(), RegistryError> {

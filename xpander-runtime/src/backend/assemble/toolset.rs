@@ -1,12 +1,12 @@
 //! Which tools the agent gets: its platform tools (the planning ones only when the task
-//! plans), its MCP servers, the caller's extra tools (root agent only), and think/analyze
+//! plans), the local tools registered in this process, its MCP servers, the caller's extra tools (root agent only), and think/analyze
 //! reasoning tools for small models.
 
 use serde_json::{Map, Value};
 
 use super::inputs::Inputs;
 use super::prompt::plan_active;
-use crate::backend::args::{McpToolSpec, ToolSpec};
+use crate::backend::args::{LocalToolSpec, McpToolSpec, ToolSpec};
 use crate::backend::llm::families::is_weak_model;
 use crate::backend::tools::PlatformTool;
 use crate::model::{Agent, Task};
@@ -36,6 +36,17 @@ pub(super) fn tools(
         .filter(|t| plans || !PLAN_TOOLS.contains(&t.id.as_str()))
         .map(|tool| ToolSpec::Platform(Box::new(tool)))
         .collect();
+    // Every registered local tool, unless a platform tool has its name (the platform's wins).
+    let local: Vec<ToolSpec> = crate::registry::local_tools()
+        .iter()
+        .filter(|local| {
+            !tools
+                .iter()
+                .any(|t| matches!(t, ToolSpec::Platform(p) if p.id == local.name()))
+        })
+        .map(|local| ToolSpec::Local(LocalToolSpec::of(local)))
+        .collect();
+    tools.extend(local);
     tools.extend(mcp_tools.into_iter().map(ToolSpec::Mcp));
     if !inputs.is_member {
         tools.extend(inputs.extra_tools.iter().cloned());

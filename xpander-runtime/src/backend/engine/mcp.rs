@@ -18,6 +18,8 @@ use tracing::debug;
 
 use crate::backend::{McpConnection, McpToolSpec};
 use crate::error::BackendError;
+use crate::model::{ToolCallInfo, ToolKind};
+use crate::tool_calls::with_hooks;
 
 /// The MCP connections of one run; closed when the run ends.
 #[derive(Default)]
@@ -30,6 +32,7 @@ impl McpSessions {
     pub(super) async fn connect(
         &mut self,
         specs: &[&McpToolSpec],
+        task_id: &str,
     ) -> Result<Vec<DynamicTool>, BackendError> {
         let mut tools = Vec::new();
         for spec in specs {
@@ -47,7 +50,7 @@ impl McpSessions {
                 .map_err(|e| failed(format!("listing its tools failed: {e}")))?;
             let peer = Arc::new(session.peer().clone());
             for tool in listed.into_iter().filter(|t| allowed(spec, t)) {
-                tools.push(bridge(spec, tool, peer.clone())?);
+                tools.push(bridge(spec, tool, peer.clone(), task_id)?);
             }
             self.sessions.push(session);
         }
@@ -138,6 +141,7 @@ fn bridge(
     spec: &McpToolSpec,
     tool: Tool,
     peer: Arc<rmcp::service::Peer<RoleClient>>,
+    task_id: &str,
 ) -> Result<DynamicTool, BackendError> {
     let exposed = if spec.tool_name_prefix.is_empty() {
         tool.name.to_string()
@@ -151,12 +155,15 @@ fn bridge(
     let description = tool.description.clone().unwrap_or_default().into_owned();
     let schema = Value::Object(tool.input_schema.as_ref().clone());
     let (server, limit) = (spec.name.clone(), spec.call_timeout);
+    let task_id = task_id.to_owned();
     Ok(DynamicTool::new(
         name,
         description,
         schema,
         move |arguments: Value| {
             let (peer, server, wire_name) = (peer.clone(), server.clone(), tool.name.clone());
+            let mut info = ToolCallInfo::new(exposed.clone(), ToolKind::Mcp, arguments.clone());
+            info.task_id = Some(task_id.clone());
             Box::pin(async move {
                 let mut request = CallToolRequestParams::new(wire_name);
                 request.arguments = match arguments {
@@ -169,26 +176,28 @@ fn bridge(
                         ));
                     }
                 };
-                let called = tokio::time::timeout(limit, peer.call_tool(request)).await;
-                match called {
-                    Err(_) => Err(ToolExecutionError::new(
-                        ToolErrorKind::Timeout,
-                        format!("MCP server {server} did not answer within {limit:?}"),
-                    )),
-                    Ok(Err(e)) => Err(ToolExecutionError::new(
-                        ToolErrorKind::Other,
-                        format!("MCP server {server}: {e}"),
-                    )),
-                    Ok(Ok(result)) => output(result),
+                let calling = async {
+                    match tokio::time::timeout(limit, peer.call_tool(request)).await {
+                        Err(_) => Err(format!(
+                            "MCP server {server} did not answer within {limit:?}"
+                        )),
+                        Ok(Err(e)) => Err(format!("MCP server {server}: {e}")),
+                        Ok(Ok(result)) => output(result),
+                    }
+                };
+                match with_hooks(&info, calling).await {
+                    Ok(Value::String(text)) => Ok(ToolOutput::text(text)),
+                    Ok(json) => Ok(ToolOutput::json(json)),
+                    Err(message) => Err(ToolExecutionError::new(ToolErrorKind::Other, message)),
                 }
             })
         },
     ))
 }
 
-/// A tool result for the model: its structured content, else its text blocks; an error
-/// result is a failed call the model still sees.
-fn output(result: CallToolResult) -> Result<ToolOutput, ToolExecutionError> {
+/// A tool result for the model: its structured content, else its text blocks (JSON when they
+/// read as an object or array); an error result is a failed call the model still sees.
+fn output(result: CallToolResult) -> Result<Value, String> {
     let text = match &result.structured_content {
         Some(structured) => structured.to_string(),
         None => result
@@ -202,10 +211,10 @@ fn output(result: CallToolResult) -> Result<ToolOutput, ToolExecutionError> {
             .join("\n"),
     };
     if result.is_error == Some(true) {
-        return Err(ToolExecutionError::new(ToolErrorKind::Other, text));
+        return Err(text);
     }
     Ok(match serde_json::from_str::<Value>(&text) {
-        Ok(json) if json.is_object() || json.is_array() => ToolOutput::json(json),
-        _ => ToolOutput::text(text),
+        Ok(json) if json.is_object() || json.is_array() => json,
+        _ => Value::String(text),
     })
 }

@@ -138,7 +138,7 @@ impl RunnableAgent {
             })
             .collect();
         let mut sessions = McpSessions::default();
-        let outcome = match sessions.connect(&servers).await {
+        let outcome = match sessions.connect(&servers, &task.id).await {
             Ok(served) => {
                 tools.extend(served);
                 let turns = limit.map_or(DEFAULT_TURNS, |limit| limit + 2);

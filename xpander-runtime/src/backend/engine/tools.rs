@@ -9,8 +9,10 @@ use rig_core::tool::{DynamicTool, ToolErrorKind, ToolExecutionError, ToolOutput}
 use serde_json::{Map, Value, json};
 
 use crate::TaskStream;
-use crate::backend::{AgentArgs, PlatformTool, ToolSpec};
+use crate::backend::{AgentArgs, LocalToolSpec, PlatformTool, ToolSpec};
 use crate::error::BackendError;
+use crate::model::{ToolCallInfo, ToolKind};
+use crate::tool_calls::{call_local, with_hooks};
 
 /// The reasoning tools' names: their calls are think/analyze steps, not tool calls.
 pub(super) const REASONING_TOOLS: [&str; 2] = ["think", "analyze"];
@@ -28,6 +30,7 @@ pub(super) fn local_tools(
         match spec {
             ToolSpec::Platform(tool) => tools.push(platform_tool(tool, task_id, extension)?),
             ToolSpec::Reasoning => tools.extend(reasoning_tools(stream)?),
+            ToolSpec::Local(local) => tools.push(local_tool(local, task_id)?),
             ToolSpec::Custom(custom) => {
                 return Err(BackendError::Usage(format!(
                     "the tool `{}` was passed as a schema only: the agent engine runs only tools \
@@ -133,6 +136,48 @@ fn platform_tool(
                         format!("the tool failed (HTTP {}): {text}", result.status_code),
                     ))
                 }
+            })
+        },
+    ))
+}
+
+/// A local tool: its arguments inside one `payload` object, as Python offers them; the call
+/// runs between the tool hooks, and its error or panic is a tool error the model sees.
+fn local_tool(local: &LocalToolSpec, task_id: &str) -> Result<DynamicTool, BackendError> {
+    let Some(tool) = crate::registry::local_tool(&local.name) else {
+        return Err(BackendError::Usage(format!(
+            "the local tool `{}` is not registered in this process",
+            local.name
+        )));
+    };
+    let schema = json!({
+        "type": "object",
+        "properties": {"payload": local.parameters},
+        "required": ["payload"],
+    });
+    let task_id = task_id.to_owned();
+    let description = format!(
+        "{}\nPass every argument inside one `payload` object.",
+        local.description
+    );
+    Ok(DynamicTool::new(
+        name(&local.name)?,
+        description,
+        schema,
+        move |arguments: Value| {
+            let payload = match arguments {
+                Value::Object(mut fields) if fields.contains_key("payload") => {
+                    fields.remove("payload").unwrap_or_default()
+                }
+                other => other,
+            };
+            let mut info = ToolCallInfo::new(tool.name(), ToolKind::Local, payload.clone());
+            info.task_id = Some(task_id.clone());
+            Box::pin(async move {
+                with_hooks(&info, call_local(tool, payload))
+                    .await
+                    .map(ToolOutput::json)
+                    .map_err(|message| ToolExecutionError::new(ToolErrorKind::Other, message))
             })
         },
     ))

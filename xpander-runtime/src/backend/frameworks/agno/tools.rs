@@ -52,6 +52,13 @@ pub(super) fn tool(spec: &ToolSpec, secrets: Secrets) -> Value {
             "add_instructions": true,
             "add_few_shot": true,
         }),
+        ToolSpec::Local(local) => json!({
+            "class": "Function",
+            "name": local.name,
+            "description": local.description,
+            "parameters": local.parameters,
+            "is_local": true,
+        }),
         ToolSpec::Custom(custom) => json!({
             "class": "Function",
             "name": custom.name,
