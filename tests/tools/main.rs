@@ -38,22 +38,26 @@ async fn broken_tool(reason: String) -> String {
     reason
 }
 
-/// What the hooks saw: (task id, "hook:kind:tool").
-static SEEN: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+/// What the hooks saw: (task id, "hook:kind:tool", the call).
+static SEEN: Mutex<Vec<(String, String, ToolCallInfo)>> = Mutex::new(Vec::new());
 
 fn record(call: &ToolCallInfo, hook: &str) {
     let kind = serde_json::to_value(call.kind).unwrap();
     let entry = format!("{hook}:{}:{}", kind.as_str().unwrap(), call.name);
     let task = call.task_id.clone().unwrap_or_default();
-    SEEN.lock().unwrap().push((task, entry));
+    SEEN.lock().unwrap().push((task, entry, call.clone()));
 }
 
 fn seen(task_id: &str) -> Vec<String> {
+    calls(task_id).into_iter().map(|(entry, _)| entry).collect()
+}
+
+fn calls(task_id: &str) -> Vec<(String, ToolCallInfo)> {
     SEEN.lock()
         .unwrap()
         .iter()
-        .filter(|(id, _)| id == task_id)
-        .map(|(_, entry)| entry.clone())
+        .filter(|(id, _, _)| id == task_id)
+        .map(|(_, entry, call)| (entry.clone(), call.clone()))
         .collect()
 }
 
@@ -189,6 +193,20 @@ async fn hooks_run_around_platform_mcp_and_local_calls_in_order() {
     );
     let info = ds.task_info(&done.id).await.unwrap();
     assert_eq!(info.tool_calls[0]["payload"]["body_params"]["city"], "Oslo");
+    // The hooks got each call's arguments: the platform call's id is the one the platform got.
+    let calls = calls(&done.id);
+    let platform = &calls[0].1;
+    assert_eq!(platform.payload["body_params"]["city"], "Oslo");
+    assert_eq!(
+        platform.tool_call_id.as_ref(),
+        info.tool_calls[0]["tool_call_id"]
+            .as_str()
+            .map(str::to_owned)
+            .as_ref()
+    );
+    assert!(platform.agent_version.is_some());
+    assert_eq!(calls[2].1.payload, json!({"a": 1, "b": 2}));
+    assert_eq!(calls[4].1.payload, json!({"celsius": 0}));
 }
 
 #[tokio::test(flavor = "multi_thread")]
