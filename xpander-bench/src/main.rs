@@ -11,6 +11,7 @@
 //! ceiling run drives the same request mix with no worker at all. A Markdown report with the
 //! Rust/Python ratios and the targets of BENCHMARKS.md closes the output.
 
+mod agent_setup;
 mod ceiling;
 mod figures;
 mod load;
@@ -45,7 +46,9 @@ struct Cli {
     /// Tasks per run.
     #[arg(long, default_value_t = 2000)]
     tasks: usize,
-    /// The handlers' work, comma-separated: `noop`, or `sleep:MS` for I/O-bound work.
+    /// The handlers' work, comma-separated: `noop`, `sleep:MS` for I/O-bound work, or
+    /// `agent:MS` to run the agent on the devserver's scripted LLM taking MS in all (a tool
+    /// call, then an answer).
     #[arg(long, value_delimiter = ',', default_value = "noop")]
     handler: Vec<Work>,
     /// The Rust worker's `max_sync_workers`, comma-separated (one run each). The Python
@@ -61,9 +64,13 @@ struct Cli {
     /// Skip the ceiling run.
     #[arg(long)]
     no_ceiling: bool,
-    /// Use this Rust worker binary instead of building examples/echo_worker.rs.
+    /// Use this Rust worker binary instead of building examples/echo_worker.rs (not for
+    /// `agent`, which builds examples/agent_worker.rs).
     #[arg(long)]
     rust_worker: Option<PathBuf>,
+    /// Use this Rust agent worker binary instead of building examples/agent_worker.rs.
+    #[arg(long)]
+    rust_agent_worker: Option<PathBuf>,
     /// How long one run may take, in seconds.
     #[arg(long, default_value_t = 900)]
     timeout_s: u64,
@@ -96,9 +103,17 @@ async fn bench(cli: &Cli) -> Result<String, String> {
     if cli.tasks == 0 || cli.concurrency.contains(&0) {
         return Err("--tasks and --concurrency must be at least 1".into());
     }
-    let rust_binary = match (&cli.rust_worker, cli.impls.contains(&Impl::Rust)) {
+    let wants_rust = cli.impls.contains(&Impl::Rust);
+    let agents = cli.handler.iter().any(|w| matches!(w, Work::Agent(_)));
+    let echoes = cli.handler.iter().any(|w| !matches!(w, Work::Agent(_)));
+    let rust_binary = match (&cli.rust_worker, wants_rust && echoes) {
         (Some(path), _) => Some(path.clone()),
-        (None, true) => Some(rust_build::build_echo_worker()?),
+        (None, true) => Some(rust_build::build_example("echo_worker", "")?),
+        (None, false) => None,
+    };
+    let rust_agent_binary = match (&cli.rust_agent_worker, wants_rust && agents) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(rust_build::build_example("agent_worker", "agent")?),
         (None, false) => None,
     };
     let python = if cli.impls.contains(&Impl::Python) {
@@ -106,7 +121,11 @@ async fn bench(cli: &Cli) -> Result<String, String> {
     } else {
         None
     };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python_worker.py");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (echo_script, agent_script) = (
+        scripts.join("python_worker.py"),
+        scripts.join("python_agent_worker.py"),
+    );
     if let Some(load) = proc_stats::load_average().filter(|l| *l > 0.5) {
         eprintln!("warning: the machine is busy (load average {load:.2}): the figures will be low");
     }
@@ -115,14 +134,22 @@ async fn bench(cli: &Cli) -> Result<String, String> {
         runs.push(median_of(cli.repeat, || ceiling_run(cli)).await?);
     }
     for &work in &cli.handler {
+        let is_agent = matches!(work, Work::Agent(_));
         if let Some(python) = &python {
-            let launch = Launch::Python {
-                python,
-                script: &script,
+            let script = if is_agent {
+                &agent_script
+            } else {
+                &echo_script
             };
+            let launch = Launch::Python { python, script };
             runs.push(worker_run(cli, Impl::Python, &launch, work, PYTHON_SLOTS).await?);
         }
-        if let Some(binary) = &rust_binary {
+        let binary = if is_agent {
+            &rust_agent_binary
+        } else {
+            &rust_binary
+        };
+        if let Some(binary) = binary {
             for &slots in &cli.concurrency {
                 let launch = Launch::Rust { binary, slots };
                 let run = || worker_run(cli, Impl::Rust, &launch, work, slots);
@@ -195,6 +222,9 @@ async fn worker_run(
     let server = DevServer::start(DevServerOptions::default())
         .await
         .map_err(|e| e.to_string())?;
+    if let Work::Agent(llm_time) = work {
+        agent_setup::configure(&server, llm_time).await?;
+    }
     let mut worker = WorkerProcess::spawn(launch, &server)?;
     let startup_ms = registered(&server, &mut worker).await?;
     tokio::time::sleep(Duration::from_millis(cli.settle_ms)).await;

@@ -22,12 +22,12 @@ pub fn markdown(runs: &[Run]) -> String {
 }
 
 fn runs_table(out: &mut String, runs: &[Run]) {
-    out.push_str("| impl | handler | concurrency | tasks | seconds | tasks/s | p50 ms | p99 ms | idle RSS kB | peak RSS kB | startup ms |\n");
-    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| impl | handler | concurrency | tasks | seconds | tasks/s | p50 ms | p99 ms | worker CPU µs/task | idle RSS kB | peak RSS kB | startup ms |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for Run { figures: f, .. } in runs {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.3} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.3} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |",
             f.implementation,
             f.handler,
             f.concurrency,
@@ -36,6 +36,7 @@ fn runs_table(out: &mut String, runs: &[Run]) {
             f.tasks_per_s,
             f.p50_ms,
             f.p99_ms,
+            cpu_per_task(f).map_or("–".into(), |ms| format!("{:.0}", ms * 1000.0)),
             or_dash(f.idle_rss_kb),
             or_dash(f.peak_rss_kb),
             f.startup_ms.map_or("–".into(), |ms| format!("{ms:.0}")),
@@ -110,6 +111,35 @@ fn targets(out: &mut String, runs: &[Run]) {
                 ));
             }
         }
+        if rust.work == Work::Agent(std::time::Duration::ZERO) {
+            if let Some(p) = python {
+                let x = r.tasks_per_s / p.tasks_per_s;
+                lines.push(check(
+                    x >= 50.0,
+                    format!("{at}: tasks/s {x:.1}× Python (target ≥ 50×)"),
+                ));
+            }
+            if let Some(ms) = cpu_per_task(r) {
+                lines.push(check(
+                    ms <= 1.0,
+                    format!(
+                        "{at}: worker CPU {:.0} µs per agent task (target ≤ 1 ms)",
+                        ms * 1000.0
+                    ),
+                ));
+            }
+        }
+        if rust.work == Work::Noop
+            && let Some(ms) = cpu_per_task(r)
+        {
+            lines.push(check(
+                ms <= 0.15,
+                format!(
+                    "{at}: worker CPU {:.0} µs per task (target ≤ 150 µs)",
+                    ms * 1000.0
+                ),
+            ));
+        }
         if let Some(ideal) = rust.work.ideal_rate(r.concurrency) {
             let share = r.tasks_per_s / ideal;
             lines.push(check(
@@ -165,9 +195,14 @@ fn python_run(runs: &[Run], work: Work) -> Option<&Run> {
 
 fn ideal_seconds(work: Work) -> f64 {
     match work {
-        Work::Sleep(d) => d.as_secs_f64(),
+        Work::Sleep(d) | Work::Agent(d) => d.as_secs_f64(),
         Work::Noop => 0.0,
     }
+}
+
+/// The worker's CPU time per task, in milliseconds.
+fn cpu_per_task(f: &RunFigures) -> Option<f64> {
+    f.worker_cpu_ms.map(|ms| ms / f.tasks.max(1) as f64)
 }
 
 fn check(met: bool, what: String) -> String {

@@ -37,14 +37,18 @@ impl FromStr for Impl {
     }
 }
 
-/// The handler's work, chosen by the task's prompt: both workers parse it the same way
-/// (`sleep:MS rest` sleeps MS milliseconds then answers `rest`; anything else is echoed).
+/// The handler's work. For `noop` and `sleep` it is chosen by the task's prompt, which both
+/// echo workers parse the same way (`sleep:MS rest` sleeps MS milliseconds then answers
+/// `rest`; anything else is echoed); `agent` runs the agent workers instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Work {
     /// Answer at once: measures the worker's own overhead.
     Noop,
     /// Sleep this long first: I/O-bound work, measures concurrency.
     Sleep(Duration),
+    /// Run the agent configured on the devserver: a platform tool call, then an answer, from
+    /// the scripted LLM, which takes this long in all (half on each of the two model calls).
+    Agent(Duration),
 }
 
 impl Work {
@@ -53,6 +57,7 @@ impl Work {
         match self {
             Work::Noop => "noop".to_owned(),
             Work::Sleep(d) => format!("sleep:{} noop", d.as_millis()),
+            Work::Agent(_) => "What is the weather in Oslo?".to_owned(),
         }
     }
 
@@ -60,7 +65,8 @@ impl Work {
     pub fn ideal_rate(self, slots: usize) -> Option<f64> {
         match self {
             Work::Noop => None,
-            Work::Sleep(d) => Some(slots as f64 / d.as_secs_f64()),
+            Work::Sleep(d) | Work::Agent(d) if !d.is_zero() => Some(slots as f64 / d.as_secs_f64()),
+            Work::Sleep(_) | Work::Agent(_) => None,
         }
     }
 }
@@ -70,6 +76,7 @@ impl fmt::Display for Work {
         match self {
             Work::Noop => f.write_str("noop"),
             Work::Sleep(d) => write!(f, "sleep:{}", d.as_millis()),
+            Work::Agent(d) => write!(f, "agent:{}", d.as_millis()),
         }
     }
 }
@@ -82,11 +89,22 @@ impl FromStr for Work {
         if s == "noop" {
             return Ok(Work::Noop);
         }
+        if s == "agent" {
+            return Ok(Work::Agent(Duration::ZERO));
+        }
+        if let Some(millis) = s.strip_prefix("agent:") {
+            let millis = millis
+                .parse::<u64>()
+                .map_err(|_| format!("{s:?} is not a handler: use agent:MS (the LLM's time)"))?;
+            return Ok(Work::Agent(Duration::from_millis(millis)));
+        }
         let millis = s
             .strip_prefix("sleep:")
             .and_then(|ms| ms.parse::<u64>().ok())
             .filter(|ms| *ms > 0)
-            .ok_or_else(|| format!("{s:?} is not a handler: use noop or sleep:MS (MS > 0)"))?;
+            .ok_or_else(|| {
+                format!("{s:?} is not a handler: use noop, sleep:MS (MS > 0) or agent:MS")
+            })?;
         Ok(Work::Sleep(Duration::from_millis(millis)))
     }
 }
@@ -101,7 +119,7 @@ mod tests {
 
     #[test]
     fn handlers_parse_and_print_back() {
-        for text in ["noop", "sleep:50"] {
+        for text in ["noop", "sleep:50", "agent:0", "agent:300"] {
             assert_eq!(text.parse::<Work>().unwrap().to_string(), text);
         }
         assert!("sleep:x".parse::<Work>().is_err());

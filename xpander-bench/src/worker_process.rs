@@ -46,6 +46,9 @@ impl WorkerProcess {
                 command
                     .envs(server.worker_env())
                     .env("XPANDER_MAX_SYNC_WORKERS", slots.to_string())
+                    // Logs at warn on both sides: a log line per task is not what is measured.
+                    .env("RUST_LOG", "warn")
+                    .env("XPANDER_STREAMING_PORT", "0")
                     .env_remove("IS_XPANDER_CLOUD")
                     .env_remove("IS_STG")
                     .stdin(Stdio::null());
@@ -53,7 +56,7 @@ impl WorkerProcess {
             }
             Launch::Python { python, script } => {
                 let mut command = xpander_devserver::python::sdk_worker_command(python, server);
-                command.arg(script);
+                command.arg(script).env("LOGURU_LEVEL", "WARNING");
                 command
             }
         };
