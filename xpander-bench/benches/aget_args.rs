@@ -1,4 +1,5 @@
-//! `Backend::aget_args` on a cached agent (issue 7's target: at most 50 µs a call).
+//! `Backend::aget_args` on a cached agent (issue 7's target: at most 50 µs a call), and
+//! `Backend::aget_agent`, the runnable agent built from those args (issue 17's: 100 µs).
 //!
 //! ```text
 //! cargo bench --bench aget_args
@@ -94,6 +95,13 @@ fn aget_args(c: &mut Criterion) {
             .iter(|| async { local.aget_args().task(&task).await.expect("args") });
     });
     group.finish();
+
+    // Issue 17's target: the runnable agent (the args, then the rig model and its client)
+    // from a cached agent in at most 100 µs.
+    c.bench_function("aget_agent/cached agent, with a task", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { backend.aget_agent().task(&task).await.expect("agent") });
+    });
 
     // The measured calls were resolutions only: the agent was fetched once, at warm-up.
     let fetched = runtime

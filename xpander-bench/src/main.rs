@@ -15,6 +15,7 @@ mod agent_setup;
 mod ceiling;
 mod figures;
 mod load;
+mod modes;
 mod proc_stats;
 mod report;
 mod rust_build;
@@ -46,9 +47,10 @@ struct Cli {
     /// Tasks per run.
     #[arg(long, default_value_t = 2000)]
     tasks: usize,
-    /// The handlers' work, comma-separated: `noop`, `sleep:MS` for I/O-bound work, or
+    /// The handlers' work, comma-separated: `noop`, `sleep:MS` for I/O-bound work,
     /// `agent:MS` to run the agent on the devserver's scripted LLM taking MS in all (a tool
-    /// call, then an answer).
+    /// call, then an answer), or `echo:SIZE` (`1k`, `100k`, `1m`) to echo a prompt that large
+    /// (the cost per byte, both ways).
     #[arg(long, value_delimiter = ',', default_value = "noop")]
     handler: Vec<Work>,
     /// The Rust worker's `max_sync_workers`, comma-separated (one run each). The Python
@@ -71,6 +73,17 @@ struct Cli {
     /// Use this Rust agent worker binary instead of building examples/agent_worker.rs.
     #[arg(long)]
     rust_agent_worker: Option<PathBuf>,
+    /// Scale-out instead of the handler runs: this many echo worker processes on one agent
+    /// (comma-separated, e.g. 1,2,4), then 4 with one killed mid-run.
+    #[arg(long, value_delimiter = ',')]
+    scale_out: Vec<usize>,
+    /// Many agents instead of the handler runs: one process serving this many agents.
+    #[arg(long)]
+    many_agents: Option<usize>,
+    /// A soak instead of the handler runs: this many noop tasks through one worker, memory
+    /// and open files sampled every 10 s (not for CI: use 1000000).
+    #[arg(long)]
+    soak: Option<usize>,
     /// How long one run may take, in seconds.
     #[arg(long, default_value_t = 900)]
     timeout_s: u64,
@@ -102,6 +115,9 @@ async fn main() -> ExitCode {
 async fn bench(cli: &Cli) -> Result<String, String> {
     if cli.tasks == 0 || cli.concurrency.contains(&0) {
         return Err("--tasks and --concurrency must be at least 1".into());
+    }
+    if !cli.scale_out.is_empty() || cli.many_agents.is_some() || cli.soak.is_some() {
+        return other_scenarios(cli).await;
     }
     let wants_rust = cli.impls.contains(&Impl::Rust);
     let agents = cli.handler.iter().any(|w| matches!(w, Work::Agent(_)));
@@ -158,6 +174,28 @@ async fn bench(cli: &Cli) -> Result<String, String> {
         }
     }
     Ok(report::markdown(&runs))
+}
+
+/// The scale-out, many-agents and soak scenarios, as asked.
+async fn other_scenarios(cli: &Cli) -> Result<String, String> {
+    let echo = match &cli.rust_worker {
+        Some(path) => path.clone(),
+        None => rust_build::build_example("echo_worker", "")?,
+    };
+    let mut out = String::new();
+    if !cli.scale_out.is_empty() {
+        out.push_str(&modes::scale_out(&echo, &cli.scale_out, cli.tasks).await?);
+    }
+    if let Some(agents) = cli.many_agents {
+        // Built next to this binary by `cargo run -p xpander-bench`.
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let binary = exe.with_file_name("multi_agent_worker");
+        out.push_str(&modes::many_agents(&binary, agents, cli.tasks).await?);
+    }
+    if let Some(tasks) = cli.soak {
+        out.push_str(&modes::soak(&echo, tasks).await?);
+    }
+    Ok(out)
 }
 
 /// Runs `run` `times` times; the run with the median tasks/s.
@@ -219,9 +257,9 @@ async fn worker_run(
         implementation.as_str(),
         cli.tasks
     );
-    let server = DevServer::start(DevServerOptions::default())
-        .await
-        .map_err(|e| e.to_string())?;
+    // Room for the largest echo: a 1 MB prompt and a 1 MB result in one final save.
+    let options = DevServerOptions::default().body_limit(16 << 20);
+    let server = DevServer::start(options).await.map_err(|e| e.to_string())?;
     if let Work::Agent(llm_time) = work {
         agent_setup::configure(&server, llm_time).await?;
     }

@@ -196,7 +196,7 @@ fn python_run(runs: &[Run], work: Work) -> Option<&Run> {
 fn ideal_seconds(work: Work) -> f64 {
     match work {
         Work::Sleep(d) | Work::Agent(d) => d.as_secs_f64(),
-        Work::Noop => 0.0,
+        Work::Noop | Work::Echo(_) => 0.0,
     }
 }
 

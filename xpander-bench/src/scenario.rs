@@ -49,6 +49,8 @@ pub enum Work {
     /// Run the agent configured on the devserver: a platform tool call, then an answer, from
     /// the scripted LLM, which takes this long in all (half on each of the two model calls).
     Agent(Duration),
+    /// Echo a prompt of this many bytes: the result is as large (the cost per byte).
+    Echo(usize),
 }
 
 impl Work {
@@ -58,6 +60,7 @@ impl Work {
             Work::Noop => "noop".to_owned(),
             Work::Sleep(d) => format!("sleep:{} noop", d.as_millis()),
             Work::Agent(_) => "What is the weather in Oslo?".to_owned(),
+            Work::Echo(bytes) => "x".repeat(bytes),
         }
     }
 
@@ -66,7 +69,7 @@ impl Work {
         match self {
             Work::Noop => None,
             Work::Sleep(d) | Work::Agent(d) if !d.is_zero() => Some(slots as f64 / d.as_secs_f64()),
-            Work::Sleep(_) | Work::Agent(_) => None,
+            Work::Sleep(_) | Work::Agent(_) | Work::Echo(_) => None,
         }
     }
 }
@@ -77,6 +80,9 @@ impl fmt::Display for Work {
             Work::Noop => f.write_str("noop"),
             Work::Sleep(d) => write!(f, "sleep:{}", d.as_millis()),
             Work::Agent(d) => write!(f, "agent:{}", d.as_millis()),
+            Work::Echo(bytes) if bytes % (1 << 20) == 0 => write!(f, "echo:{}m", bytes >> 20),
+            Work::Echo(bytes) if bytes % (1 << 10) == 0 => write!(f, "echo:{}k", bytes >> 10),
+            Work::Echo(bytes) => write!(f, "echo:{bytes}"),
         }
     }
 }
@@ -88,6 +94,19 @@ impl FromStr for Work {
         let s = s.trim();
         if s == "noop" {
             return Ok(Work::Noop);
+        }
+        if let Some(size) = s.strip_prefix("echo:") {
+            let (digits, scale) = match size.as_bytes().last() {
+                Some(b'k') => (&size[..size.len() - 1], 1 << 10),
+                Some(b'm') => (&size[..size.len() - 1], 1 << 20),
+                _ => (size, 1),
+            };
+            let bytes = digits
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{s:?} is not a handler: use echo:BYTES, e.g. echo:100k"))?;
+            return Ok(Work::Echo(bytes * scale));
         }
         if s == "agent" {
             return Ok(Work::Agent(Duration::ZERO));
@@ -119,7 +138,15 @@ mod tests {
 
     #[test]
     fn handlers_parse_and_print_back() {
-        for text in ["noop", "sleep:50", "agent:0", "agent:300"] {
+        for text in [
+            "noop",
+            "sleep:50",
+            "agent:0",
+            "agent:300",
+            "echo:1k",
+            "echo:1m",
+            "echo:7",
+        ] {
             assert_eq!(text.parse::<Work>().unwrap().to_string(), text);
         }
         assert!("sleep:x".parse::<Work>().is_err());

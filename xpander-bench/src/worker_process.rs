@@ -20,6 +20,11 @@ pub enum Launch<'a> {
     Rust { binary: &'a Path, slots: usize },
     /// The SDK's python running the benchmark's worker script.
     Python { python: &'a Path, script: &'a Path },
+    /// The bench's multi-agent worker, serving every agent in `agent_ids` (comma-separated).
+    Many {
+        binary: &'a Path,
+        agent_ids: &'a str,
+    },
 }
 
 /// A running worker process. Dropping it kills the process (also when the run fails).
@@ -54,6 +59,16 @@ impl WorkerProcess {
                     .stdin(Stdio::null());
                 command
             }
+            Launch::Many { binary, agent_ids } => {
+                let mut command = Command::new(binary);
+                command
+                    .envs(server.worker_env())
+                    .env("XPANDER_AGENT_IDS", agent_ids)
+                    .env("RUST_LOG", "warn")
+                    .env_remove("IS_XPANDER_CLOUD")
+                    .stdin(Stdio::null());
+                command
+            }
             Launch::Python { python, script } => {
                 let mut command = xpander_devserver::python::sdk_worker_command(python, server);
                 command.arg(script).env("LOGURU_LEVEL", "WARNING");
@@ -85,6 +100,18 @@ impl WorkerProcess {
     /// CPU time the process used so far, in milliseconds.
     pub fn cpu_ms(&self) -> Option<f64> {
         proc_stats::cpu_ms(Some(self.pid()))
+    }
+
+    /// Kills the process at once (SIGKILL): a worker that crashes.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+    }
+
+    /// How many file descriptors the process has open.
+    pub fn open_fds(&self) -> Option<usize> {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .ok()
+            .map(|dir| dir.count())
     }
 
     /// Whether the process already exited (it should not, while serving).

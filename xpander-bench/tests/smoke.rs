@@ -72,3 +72,33 @@ fn the_agent_scenario_runs_both_workers() {
     assert!(stdout.contains("| rust | agent:0 | 2 | 4 |"), "{stdout}");
     assert!(stdout.contains("Targets:"), "{stdout}");
 }
+
+#[test]
+fn scale_out_many_agents_and_soak_run() {
+    let echo = example("echo_worker");
+    let stdout = bench(&[
+        "--tasks",
+        "12",
+        "--scale-out",
+        "1,2",
+        "--many-agents",
+        "5",
+        "--soak",
+        "40",
+        "--rust-worker",
+        echo.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout.contains("| 1 |") && stdout.contains("| 2 |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("One of 4 workers killed"), "{stdout}");
+    assert!(
+        stdout.contains("Many agents: one process serving 5 agents"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Soak: 40 noop tasks, 40 completed, 0 delivered more than once"),
+        "{stdout}"
+    );
+}
