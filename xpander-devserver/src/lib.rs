@@ -60,4 +60,4 @@ pub use llm::{
 pub use options::{DevServerOptions, KnowledgeBase, LlmGatewayRoute};
 pub use reqlog::RequestRecord;
 pub use server::{DevServer, DevServerHandle};
-pub use state::{TaskInfo, WorkerInfo, WorkerState};
+pub use state::{StatusChange, TaskInfo, WorkerInfo, WorkerState};

@@ -213,6 +213,9 @@ pub struct TaskInfo {
     /// The `llm_response` of an external report.
     #[serde(default)]
     pub llm_response: Option<Value>,
+    /// Every status it took, oldest first (`pending` at creation, then each change).
+    #[serde(default)]
+    pub status_changes: Vec<StatusChange>,
     /// When it last changed.
     pub updated_at: Timestamp,
     /// The connected worker holding it while it is `pending`.
@@ -235,6 +238,7 @@ impl TaskInfo {
             metrics: Vec::new(),
             tool_calls: Vec::new(),
             llm_response: None,
+            status_changes: Vec::new(),
             updated_at: Timestamp::now(),
             out_with: None,
             feed: Vec::new(),
@@ -257,7 +261,37 @@ impl TaskInfo {
             self.task.finished_at = Some(now.clone());
         }
         self.updated_at = now;
+        self.note_status();
     }
+
+    /// Appends the task's status to [`status_changes`](Self::status_changes) when it is not
+    /// the last one there.
+    pub(crate) fn note_status(&mut self) {
+        let status = &self.task.status;
+        if self.status_changes.last().map(|c| &c.status) != Some(status) {
+            self.status_changes.push(StatusChange {
+                status: status.clone(),
+                at: self.updated_at.clone(),
+            });
+        }
+    }
+}
+
+/// A status a task took, and when (`TaskInfo::status_changes`).
+///
+/// ```
+/// use xpander_devserver::StatusChange;
+///
+/// let change: StatusChange =
+///     serde_json::from_str(r#"{"status": "executing", "at": "2026-01-01T00:00:01Z"}"#).unwrap();
+/// assert_eq!(change.status.as_str(), "executing");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The status.
+    pub status: AgentExecutionStatus,
+    /// When the server saw it.
+    pub at: Timestamp,
 }
 
 /// Where a worker stands.

@@ -16,7 +16,7 @@ use crate::agents::agent_from_json;
 use crate::dispatch;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
-use crate::http::{P, decode_body, ok, optional_json};
+use crate::http::{P, decode_body, decode_object, ok, optional_json};
 use crate::options::KnowledgeBase;
 use crate::query::{Q, number, text};
 use crate::redact::redacted;
@@ -282,6 +282,30 @@ pub(super) async fn mcp_approve(State(app): State<Arc<App>>, body: Bytes) -> Res
     };
     app.touched();
     Ok(ok(&json!({"approved": approved})))
+}
+
+/// The body of [`mcp_deny`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deny {
+    login_id: String,
+}
+
+/// `POST /_dev/mcp_auth/deny` `{login_id}`: the user refuses a pending login; the next token
+/// request for it answers `token_issue` (a waiting `aget_args` fails with `McpAuthFailed`).
+pub(super) async fn mcp_deny(State(app): State<Arc<App>>, body: Bytes) -> Result {
+    let Deny { login_id } = decode_object("deny", &body)?;
+    let denied = app.store.lock().await.mcp.deny_login(&login_id);
+    match denied {
+        None => Err(ApiError::not_found(format!("login {login_id:?} not found"))),
+        Some(false) => Err(ApiError::conflict(format!(
+            "login {login_id:?} was already approved or denied"
+        ))),
+        Some(true) => {
+            app.touched();
+            Ok(ok(&json!({"denied": 1})))
+        }
+    }
 }
 
 /// `GET /_dev/mcp_auth/login/{login_id}`: the login URL a `login_required` answer gives;

@@ -116,6 +116,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         )
         .route("/_dev/mcp_auth", get(dev::mcp_logins))
         .route("/_dev/mcp_auth/approve", post(dev::mcp_approve))
+        .route("/_dev/mcp_auth/deny", post(dev::mcp_deny))
         .route("/_dev/mcp_auth/login/{id}", get(dev::mcp_login))
         // The scripted LLM: an agent's `llm_api_base` points at `/_dev/llm/agents/{id}/openai/v1`
         // or `/_dev/llm/agents/{id}/anthropic`, where the SDKs add the rest.

@@ -16,6 +16,16 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use xpander_devserver::{DevServerOptions, KnowledgeBase};
 
+/// A request to a developer route: no key.
+async fn dev(
+    server: &xpander_devserver::DevServerHandle,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Answer {
+    call_with(server, method, path, body, &[]).await
+}
+
 /// Every platform route, with a body where it takes one.
 fn platform_routes(org: &str) -> Vec<(Method, String, Option<Value>)> {
     let g = |p: &str| (Method::GET, p.to_owned(), None);
