@@ -28,6 +28,7 @@
 
 mod agents;
 mod auth;
+mod dashboard;
 mod dev_guard;
 mod dispatch;
 mod error;
@@ -37,6 +38,7 @@ mod llm;
 mod mcp;
 mod options;
 mod persist;
+mod pulse;
 pub mod python;
 mod query;
 mod redact;

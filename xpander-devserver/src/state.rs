@@ -21,6 +21,7 @@ use crate::faults::{RouteFaults, SseFaults};
 use crate::llm::LlmState;
 use crate::mcp::McpAuthStore;
 use crate::options::{DevServerOptions, KnowledgeBase};
+use crate::pulse::Pulse;
 use crate::reqlog::RequestLog;
 
 /// What every request handler shares.
@@ -39,6 +40,8 @@ pub(crate) struct App {
     pub route_faults_active: AtomicBool,
     /// Bumped after every change, for tests waiting on a condition.
     pub changes: watch::Sender<u64>,
+    /// What changed outside the store (request log, scripted LLM, faults), for the dashboard.
+    pub pulse: Pulse,
     /// Wakes the persister (when a state file is set).
     pub persist: Option<Arc<Notify>>,
     /// Turns true when the server shuts down.
@@ -402,6 +405,7 @@ impl App {
             route_faults: Mutex::new(RouteFaults::new(Default::default())),
             route_faults_active: AtomicBool::new(false),
             changes: watch::channel(0).0,
+            pulse: Pulse::default(),
             persist: None,
             shutdown: watch::channel(false).1,
         })

@@ -4,6 +4,7 @@
 mod agents_tasks;
 #[path = "../common/mod.rs"]
 mod common;
+mod dashboard;
 mod dev;
 mod errors;
 mod guard;
