@@ -2,7 +2,8 @@
 //! against a devserver with a Rust worker in this process. The page loads without console
 //! errors; a task created through the form appears and completes without a reload; its detail
 //! shows the result and a pushed event; approving (and denying) an MCP login through the
-//! buttons ends a waiting `aget_args`; faults set through the page are in `/_dev/faults`.
+//! buttons ends a waiting `aget_args`; a task stops from its page; faults set through the page
+//! are in `/_dev/faults`.
 //! Screenshots are saved under `target/dashboard/`.
 //!
 //! These tests live here, not in the devserver's own tests, because they need a worker and
@@ -107,12 +108,15 @@ fn chatty() -> Handler {
     })
 }
 
-/// `aget_args` for the MCP agent on a task of `user`, polling fast; runs until the login is
-/// approved or denied.
+/// `aget_args` for the MCP agent on a new task of `user`, polling fast; runs until the login
+/// is approved or denied. The task's id (no worker serves that agent: it stays pending) too.
 async fn resolve_args(
     server: &DevServerHandle,
     user: &str,
-) -> tokio::task::JoinHandle<Result<AgentArgs, BackendError>> {
+) -> (
+    String,
+    tokio::task::JoinHandle<Result<AgentArgs, BackendError>>,
+) {
     let backend = Backend::builder()
         .configuration(server.configuration().build().unwrap())
         .auth_polling(AuthPolling {
@@ -123,7 +127,10 @@ async fn resolve_args(
     let request = CreateTaskRequest::new("list my repositories")
         .user(User::new(format!("{user}@example.com")).with_id(user));
     let task = server.create_task("mcp-agent", request).await.unwrap();
-    tokio::spawn(async move { backend.aget_args().agent_id("mcp-agent").task(&task).await })
+    let id = task.id.clone();
+    let args =
+        tokio::spawn(async move { backend.aget_args().agent_id("mcp-agent").task(&task).await });
+    (id, args)
 }
 
 fn bearer(args: &AgentArgs) -> Option<String> {
@@ -255,7 +262,7 @@ async fn the_dashboard_in_chromium() {
 
         // Approving a login through its button lets the waiting aget_args finish.
         session.goto(&format!("{base}/?view=agents")).await;
-        let approved = resolve_args(&server, "user-approve").await;
+        let (_, approved) = resolve_args(&server, "user-approve").await;
         let approve = "return document.querySelector(\"button[data-action='approve']\")";
         session.wait_for("a waiting login", WAIT, approve).await;
         session.screenshot(&shots.join("agents.png")).await;
@@ -270,7 +277,7 @@ async fn the_dashboard_in_chromium() {
         assert_no_secrets(&session, &server).await;
 
         // Denying one ends the wait with a refusal.
-        let denied = resolve_args(&server, "user-deny").await;
+        let (pending, denied) = resolve_args(&server, "user-deny").await;
         session.wait_for("a second waiting login", WAIT, approve).await;
         session.click(&session.find("button[data-action='deny']").await).await;
         let refused = tokio::time::timeout(WAIT, denied).await.unwrap().unwrap();
@@ -280,6 +287,20 @@ async fn the_dashboard_in_chromium() {
             }
             other => panic!("expected McpAuthFailed, got {other:?}"),
         }
+
+        // Its task is still pending (no worker serves that agent): stop it from its page.
+        session.goto(&format!("{base}/?task={pending}")).await;
+        session.click(&session.find("button[data-action='stop']").await).await;
+        session
+            .wait_for(
+                "the task's badge to say stopped",
+                WAIT,
+                "const b = document.querySelector('.detail-head .badge'); return b && b.textContent === 'stopped'",
+            )
+            .await;
+        let stopped = server.task(&pending).await.unwrap();
+        assert_eq!(stopped.status.as_str(), "stopped");
+        assert!(stopped.is_manually_stopped);
 
         // Faults set through the page are the server's faults; clearing them clears them.
         session.goto(&format!("{base}/?view=faults")).await;
