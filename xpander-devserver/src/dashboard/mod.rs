@@ -32,7 +32,7 @@ pub(crate) use view::View;
 
 use html::{count, esc, options};
 
-/// The page's template, style and script.
+/// The page's template: `{{key}}` markers, filled by [`fill`].
 const PAGE: &str = include_str!("page.html");
 /// The style sheet, served at `/_dev/dashboard/style.css`.
 pub(crate) const STYLE: &str = include_str!("style.css");
@@ -109,13 +109,15 @@ fn counts(store: &Store) -> String {
         .values()
         .filter(|t| !t.task.status.is_terminal())
         .count();
-    let workers = store.workers.len();
+    let (tasks, workers) = (store.tasks.len(), store.workers.len());
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     format!(
-        "{} tasks · {} active · {} worker{} connected",
-        count(store.tasks.len()),
+        "{} task{} · {} active · {} worker{} connected",
+        count(tasks),
+        plural(tasks),
         count(active),
         count(workers),
-        if workers == 1 { "" } else { "s" }
+        plural(workers)
     )
 }
 
