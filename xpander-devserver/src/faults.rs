@@ -362,6 +362,30 @@ pub(crate) async fn middleware(State(app): State<Arc<App>>, req: Request, next: 
     }
 }
 
+/// The faults in force and what they did, as `GET /_dev/faults` answers: `faults`, then the
+/// counters `injected_errors`, `injected_delays`, `sse_events`, `dropped_streams` and
+/// `malformed_sent`.
+pub(crate) async fn report(app: &App) -> serde_json::Value {
+    let (config, injected_errors, injected_delays) = {
+        let route = app.route_faults.lock().await;
+        (
+            route.config.clone(),
+            route.injected_errors,
+            route.injected_delays,
+        )
+    };
+    let store = app.store.lock().await;
+    let sse = &store.sse_faults;
+    serde_json::json!({
+        "faults": config,
+        "injected_errors": injected_errors,
+        "injected_delays": injected_delays,
+        "sse_events": sse.events,
+        "dropped_streams": sse.dropped,
+        "malformed_sent": sse.malformed,
+    })
+}
+
 /// Replaces the route faults and the SSE faults (one lock at a time), resetting counters and
 /// the generator.
 pub(crate) async fn apply(app: &App, config: &Faults) {
@@ -369,6 +393,7 @@ pub(crate) async fn apply(app: &App, config: &Faults) {
     *app.route_faults.lock().await = RouteFaults::new(config.clone());
     app.route_faults_active.store(active, Ordering::Relaxed);
     app.store.lock().await.sse_faults = SseFaults::new(config);
+    app.pulse.faults();
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
 
 mod agents;
 mod auth;
+mod dashboard;
 mod dev_guard;
 mod dispatch;
 mod error;
@@ -37,6 +38,7 @@ mod llm;
 mod mcp;
 mod options;
 mod persist;
+mod pulse;
 pub mod python;
 mod query;
 mod redact;
@@ -60,4 +62,4 @@ pub use llm::{
 pub use options::{DevServerOptions, KnowledgeBase, LlmGatewayRoute};
 pub use reqlog::RequestRecord;
 pub use server::{DevServer, DevServerHandle};
-pub use state::{TaskInfo, WorkerInfo, WorkerState};
+pub use state::{StatusChange, TaskInfo, WorkerInfo, WorkerState};

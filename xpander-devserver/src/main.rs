@@ -100,6 +100,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         .map(|(name, value)| format!("{name}={value}"))
         .collect();
     let _ = writeln!(out, "export {}", exports.join(" "));
+    let _ = writeln!(
+        out,
+        "# dashboard: {}/ (open it in a browser on this machine)",
+        server.base_url()
+    );
     for agent in server
         .agents()
         .await

@@ -1,5 +1,7 @@
 //! Simulated MCP OAuth: `auth_type` none / api_key / custom_headers / sso_user get a token at
 //! once; `oauth2` needs a login (opening the login URL, or `POST /_dev/mcp_auth/approve`) first.
+//! A denied login (`POST /_dev/mcp_auth/deny`) answers `token_issue` once; the next request
+//! starts a new login.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,6 +19,8 @@ pub(crate) struct PendingLogin {
     pub server_name: String,
     pub created_at: Timestamp,
     pub approved: bool,
+    /// The user refused; the next token request hears it.
+    pub denied: bool,
 }
 
 /// Logins and issued tokens, by (user, server).
@@ -53,13 +57,22 @@ impl McpAuthStore {
             | McpAuthType::CustomHeaders
             | McpAuthType::SsoUser => self.token_ready(key, server_url, server_name),
             McpAuthType::OAuth2 => {
-                let approved = self
+                let (approved, denied) = self
                     .by_user_server
                     .get(&key)
                     .and_then(|id| self.logins.get(id))
-                    .is_some_and(|l| l.approved);
+                    .map_or((false, false), |l| (l.approved, l.denied));
                 if approved {
                     return self.token_ready(key, server_url, server_name);
+                }
+                if denied {
+                    // Forgotten once told: a later attempt gets a fresh login.
+                    self.by_user_server.remove(&key);
+                    return json!({"type": "token_issue", "data": {
+                        "message": format!("the user denied the login to {server_name}"),
+                        "server_url": server_url,
+                        "server_name": server_name,
+                    }});
                 }
                 let login_id = match self.by_user_server.get(&key) {
                     Some(id) => id.clone(),
@@ -75,6 +88,7 @@ impl McpAuthStore {
                                 server_name: server_name.clone(),
                                 created_at: Timestamp::now(),
                                 approved: false,
+                                denied: false,
                             },
                         );
                         self.by_user_server.insert(key, id.clone());
@@ -106,21 +120,34 @@ impl McpAuthStore {
         }})
     }
 
-    /// Approves one login; whether it exists.
+    /// Approves one login; whether it exists. A denied login stays denied.
     pub fn approve_login(&mut self, login_id: &str) -> bool {
         match self.logins.get_mut(login_id) {
             Some(login) => {
-                login.approved = true;
+                login.approved |= !login.denied;
                 true
             }
             None => false,
         }
     }
 
+    /// Denies one pending login: `None` when there is no such login, `Some(false)` when it was
+    /// already approved or denied.
+    pub fn deny_login(&mut self, login_id: &str) -> Option<bool> {
+        let login = self.logins.get_mut(login_id)?;
+        let pending = !login.approved && !login.denied;
+        login.denied |= pending;
+        Some(pending)
+    }
+
     /// Approves the pending logins that match (all when no filter is given); how many.
     pub fn approve_matching(&mut self, user_id: Option<&str>, server_url: Option<&str>) -> usize {
         let mut n = 0;
-        for login in self.logins.values_mut().filter(|l| !l.approved) {
+        for login in self
+            .logins
+            .values_mut()
+            .filter(|l| !l.approved && !l.denied)
+        {
             if user_id.is_none_or(|u| u == login.user_id)
                 && server_url.is_none_or(|s| s == login.server_url)
             {
@@ -171,6 +198,26 @@ mod tests {
         let ready = store.get_token("http://h", "a", "u", &server(McpAuthType::OAuth2));
         assert_eq!(ready["type"], "token_ready");
         assert_eq!(ready["data"]["server_url"], "https://mcp.example");
+    }
+
+    #[test]
+    fn a_denied_login_is_told_once_then_starts_again() {
+        let mut store = McpAuthStore::default();
+        let oauth = server(McpAuthType::OAuth2);
+        let first = store.get_token("http://h", "a", "u", &oauth);
+        let url = first["data"]["url"].as_str().unwrap();
+        let id = url.rsplit('/').next().unwrap().to_owned();
+        assert_eq!(store.deny_login(&id), Some(true));
+        assert_eq!(store.deny_login(&id), Some(false));
+        assert_eq!(store.deny_login("nope"), None);
+        assert!(store.approve_login(&id));
+        assert_eq!(store.approve_matching(None, None), 0);
+        let told = store.get_token("http://h", "a", "u", &oauth);
+        assert_eq!(told["type"], "token_issue");
+        assert!(told["data"]["message"].as_str().unwrap().contains("denied"));
+        let again = store.get_token("http://h", "a", "u", &oauth);
+        assert_eq!(again["type"], "login_required");
+        assert_ne!(again["data"]["url"], first["data"]["url"]);
     }
 
     #[test]

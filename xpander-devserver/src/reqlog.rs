@@ -83,7 +83,7 @@ impl RequestLog {
         }
     }
 
-    pub fn entries(&self) -> impl Iterator<Item = &RequestRecord> {
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
         self.entries.iter()
     }
 
@@ -137,6 +137,7 @@ pub(crate) async fn middleware(State(app): State<Arc<App>>, req: Request, next: 
     let status = response.status().as_u16();
     let event = response.extensions().get::<Note>().map(|n| n.0.clone());
     tracing::debug!(%method, %path, status, "request");
+    let platform = !crate::auth::is_dev_path(&path);
     app.log.lock().await.push(RequestRecord {
         seq: 0,
         time,
@@ -148,6 +149,9 @@ pub(crate) async fn middleware(State(app): State<Arc<App>>, req: Request, next: 
         event,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     });
+    if platform {
+        app.pulse.request();
+    }
     response
 }
 

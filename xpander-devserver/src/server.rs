@@ -120,6 +120,7 @@ impl DevServer {
             route_faults: Mutex::new(RouteFaults::new(Faults::default())),
             route_faults_active: AtomicBool::new(false),
             changes: watch::channel(0).0,
+            pulse: Default::default(),
             persist: persist_notify.clone(),
             shutdown: shutdown_rx.clone(),
         });

@@ -21,6 +21,7 @@ use crate::faults::{RouteFaults, SseFaults};
 use crate::llm::LlmState;
 use crate::mcp::McpAuthStore;
 use crate::options::{DevServerOptions, KnowledgeBase};
+use crate::pulse::Pulse;
 use crate::reqlog::RequestLog;
 
 /// What every request handler shares.
@@ -39,6 +40,8 @@ pub(crate) struct App {
     pub route_faults_active: AtomicBool,
     /// Bumped after every change, for tests waiting on a condition.
     pub changes: watch::Sender<u64>,
+    /// What changed outside the store (request log, scripted LLM, faults), for the dashboard.
+    pub pulse: Pulse,
     /// Wakes the persister (when a state file is set).
     pub persist: Option<Arc<Notify>>,
     /// Turns true when the server shuts down.
@@ -213,6 +216,9 @@ pub struct TaskInfo {
     /// The `llm_response` of an external report.
     #[serde(default)]
     pub llm_response: Option<Value>,
+    /// Every status it took, oldest first (`pending` at creation, then each change).
+    #[serde(default)]
+    pub status_changes: Vec<StatusChange>,
     /// When it last changed.
     pub updated_at: Timestamp,
     /// The connected worker holding it while it is `pending`.
@@ -235,6 +241,7 @@ impl TaskInfo {
             metrics: Vec::new(),
             tool_calls: Vec::new(),
             llm_response: None,
+            status_changes: Vec::new(),
             updated_at: Timestamp::now(),
             out_with: None,
             feed: Vec::new(),
@@ -257,7 +264,37 @@ impl TaskInfo {
             self.task.finished_at = Some(now.clone());
         }
         self.updated_at = now;
+        self.note_status();
     }
+
+    /// Appends the task's status to [`status_changes`](Self::status_changes) when it is not
+    /// the last one there.
+    pub(crate) fn note_status(&mut self) {
+        let status = &self.task.status;
+        if self.status_changes.last().map(|c| &c.status) != Some(status) {
+            self.status_changes.push(StatusChange {
+                status: status.clone(),
+                at: self.updated_at.clone(),
+            });
+        }
+    }
+}
+
+/// A status a task took, and when (`TaskInfo::status_changes`).
+///
+/// ```
+/// use xpander_devserver::StatusChange;
+///
+/// let change: StatusChange =
+///     serde_json::from_str(r#"{"status": "executing", "at": "2026-01-01T00:00:01Z"}"#).unwrap();
+/// assert_eq!(change.status.as_str(), "executing");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The status.
+    pub status: AgentExecutionStatus,
+    /// When the server saw it.
+    pub at: Timestamp,
 }
 
 /// Where a worker stands.
@@ -368,6 +405,7 @@ impl App {
             route_faults: Mutex::new(RouteFaults::new(Default::default())),
             route_faults_active: AtomicBool::new(false),
             changes: watch::channel(0).0,
+            pulse: Pulse::default(),
             persist: None,
             shutdown: watch::channel(false).1,
         })

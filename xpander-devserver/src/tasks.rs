@@ -113,6 +113,7 @@ pub(crate) fn create(
         created_at,
     );
     info.updated_at = Timestamp::now();
+    info.note_status();
     let task = info.task.clone();
     tracing::info!(task_id = %task.id, agent_id, run_locally = info.run_locally, "task created");
     store.put_task(info);
@@ -318,6 +319,7 @@ pub(crate) fn report(
     };
     info.llm_response = report.llm_response;
     info.updated_at = now;
+    info.note_status();
     let task = info.task.clone();
     store.put_task(info);
     Ok(task)

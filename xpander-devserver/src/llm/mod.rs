@@ -130,6 +130,7 @@ pub(crate) async fn complete<D: Dialect>(
         state.log.push(record);
         outcome
     };
+    app.pulse.llm();
     match outcome {
         Ok((reply, latency)) => {
             wait(latency).await;

@@ -1,5 +1,5 @@
 //! The developer pages (no API key; loopback peers and Host names only, JSON writes only: see
-//! [`crate::dev_guard`]): the index page, the request log, tasks, workers, raw SSE injection,
+//! [`crate::dev_guard`]): the request log, tasks, workers, raw SSE injection,
 //! agent and knowledge-base upserts, faults, and the simulated MCP login. Answers that carry
 //! agents or tasks have their secrets redacted ([`crate::redact`]).
 
@@ -16,57 +16,13 @@ use crate::agents::agent_from_json;
 use crate::dispatch;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
-use crate::http::{P, decode_body, ok, optional_json};
+use crate::http::{P, decode_body, decode_object, ok, optional_json};
 use crate::options::KnowledgeBase;
 use crate::query::{Q, number, text};
 use crate::redact::redacted;
 use crate::state::App;
 
 type Result<T = Response> = std::result::Result<T, ApiError>;
-
-/// `GET /`: what this server is and how to point a worker at it (the key is not shown).
-pub(super) async fn index(State(app): State<Arc<App>>) -> Response {
-    let store = app.store.lock().await;
-    let agents: String = store
-        .agents
-        .list()
-        .map(|a| format!("<li><code>{}</code> {}</li>", esc(&a.id), esc(&a.name)))
-        .collect();
-    let first = store.agents.first_id().unwrap_or_default().to_owned();
-    let (tasks, workers) = (store.tasks.len(), store.workers.len());
-    drop(store);
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>xpander-devserver</title></head>\
-         <body><h1>xpander-devserver</h1>\
-         <p>A local xpander.ai platform for organization <code>{org}</code>: {tasks} tasks, \
-         {workers} connected workers.</p>\
-         <p>Point a worker at it:</p><pre>export XPANDER_BASE_URL={base} \
-         XPANDER_ORGANIZATION_ID={org} XPANDER_API_KEY=&lt;the key printed at start&gt; \
-         XPANDER_AGENT_ID={first}</pre>\
-         <h2>Agents</h2><ul>{agents}</ul>\
-         <h2>Developer routes</h2><ul>\
-         <li><a href=\"/_dev/tasks\">/_dev/tasks</a></li>\
-         <li><a href=\"/_dev/workers\">/_dev/workers</a></li>\
-         <li><a href=\"/_dev/requests\">/_dev/requests</a></li>\
-         <li><a href=\"/_dev/agents\">/_dev/agents</a></li>\
-         <li><a href=\"/_dev/faults\">/_dev/faults</a></li>\
-         <li><a href=\"/_dev/mcp_auth\">/_dev/mcp_auth</a></li>\
-         <li><a href=\"/_dev/llm/requests\">/_dev/llm/requests</a> (the scripted LLM: \
-         <code>{base}/_dev/llm/openai/v1</code>, <code>{base}/_dev/llm/anthropic</code>)</li>\
-         </ul></body></html>",
-        org = esc(&app.org),
-        base = esc(&app.base_url),
-        first = esc(&first),
-    ))
-    .into_response()
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// `GET /_dev/health`.
 pub(super) async fn health() -> Response {
@@ -114,6 +70,7 @@ pub(super) async fn requests(State(app): State<Arc<App>>, Q(query): Q<RequestsQu
 /// `DELETE /_dev/requests`: empties the request log.
 pub(super) async fn clear_requests(State(app): State<Arc<App>>) -> Response {
     app.log.lock().await.clear();
+    app.pulse.request();
     ok(&json!({"cleared": true}))
 }
 
@@ -202,24 +159,7 @@ pub(super) async fn upsert_knowledge_bases(State(app): State<Arc<App>>, body: By
 
 /// `GET /_dev/faults`: the faults in force and what they did.
 pub(super) async fn faults(State(app): State<Arc<App>>) -> Response {
-    let (config, injected_errors, injected_delays) = {
-        let route = app.route_faults.lock().await;
-        (
-            route.config.clone(),
-            route.injected_errors,
-            route.injected_delays,
-        )
-    };
-    let store = app.store.lock().await;
-    let sse = &store.sse_faults;
-    ok(&json!({
-        "faults": config,
-        "injected_errors": injected_errors,
-        "injected_delays": injected_delays,
-        "sse_events": sse.events,
-        "dropped_streams": sse.dropped,
-        "malformed_sent": sse.malformed,
-    }))
+    ok(&faults::report(&app).await)
 }
 
 /// `POST /_dev/faults`: replaces the faults (a [`Faults`] object) and resets their counters
@@ -282,6 +222,30 @@ pub(super) async fn mcp_approve(State(app): State<Arc<App>>, body: Bytes) -> Res
     };
     app.touched();
     Ok(ok(&json!({"approved": approved})))
+}
+
+/// The body of [`mcp_deny`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deny {
+    login_id: String,
+}
+
+/// `POST /_dev/mcp_auth/deny` `{login_id}`: the user refuses a pending login; the next token
+/// request for it answers `token_issue` (a waiting `aget_args` fails with `McpAuthFailed`).
+pub(super) async fn mcp_deny(State(app): State<Arc<App>>, body: Bytes) -> Result {
+    let Deny { login_id } = decode_object("deny", &body)?;
+    let denied = app.store.lock().await.mcp.deny_login(&login_id);
+    match denied {
+        None => Err(ApiError::not_found(format!("login {login_id:?} not found"))),
+        Some(false) => Err(ApiError::conflict(format!(
+            "login {login_id:?} was already approved or denied"
+        ))),
+        Some(true) => {
+            app.touched();
+            Ok(ok(&json!({"denied": 1})))
+        }
+    }
 }
 
 /// `GET /_dev/mcp_auth/login/{login_id}`: the login URL a `login_required` answer gives;

@@ -62,5 +62,6 @@ pub(super) async fn requests(State(app): State<Arc<App>>) -> Response {
 /// `DELETE /_dev/llm/requests`: empties the record.
 pub(super) async fn clear_requests(State(app): State<Arc<App>>) -> Response {
     app.llm.lock().await.log.clear();
+    app.pulse.llm();
     ok(&json!({"cleared": true}))
 }

@@ -16,6 +16,7 @@ use crate::state::App;
 use crate::{auth, faults, reqlog};
 
 mod agents;
+mod dashboard;
 mod dev;
 mod llm;
 mod mcp_auth;
@@ -95,8 +96,18 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/{org}/agent-execution/{id}/events",
             get(tasks::watch_events),
         )
+        // The dashboard, its parts, change stream and assets; the platform routes its actions
+        // use, mounted where the page needs no key.
+        .route("/", get(dashboard::page))
+        .route("/_dev/dashboard/parts", get(dashboard::parts))
+        .route("/_dev/dashboard/live", get(dashboard::live))
+        .route("/_dev/dashboard/app.js", get(dashboard::script))
+        .route("/_dev/dashboard/style.css", get(dashboard::style))
+        .route(
+            "/_dev/platform/agent-execution/{id}",
+            post(dashboard::create_task).delete(dashboard::stop_task),
+        )
         // Developer pages.
-        .route("/", get(dev::index))
         .route("/_dev/health", get(dev::health))
         .route(
             "/_dev/requests",
@@ -116,6 +127,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         )
         .route("/_dev/mcp_auth", get(dev::mcp_logins))
         .route("/_dev/mcp_auth/approve", post(dev::mcp_approve))
+        .route("/_dev/mcp_auth/deny", post(dev::mcp_deny))
         .route("/_dev/mcp_auth/login/{id}", get(dev::mcp_login))
         // The scripted LLM: an agent's `llm_api_base` points at `/_dev/llm/agents/{id}/openai/v1`
         // or `/_dev/llm/agents/{id}/anthropic`, where the SDKs add the rest.
@@ -249,7 +261,12 @@ mod tests {
             ("127.0.0.1:5000", 200),
             ("[::1]:5000", 200),
         ] {
-            for path in ["/_dev/health", "/"] {
+            for path in [
+                "/_dev/health",
+                "/",
+                "/_dev/dashboard/parts",
+                "/_dev/dashboard/app.js",
+            ] {
                 let got = status(App::for_tests(true), peer, path, None).await;
                 assert_eq!(got, expected, "{peer} {path}");
             }

@@ -102,3 +102,47 @@ async fn in_process_api() {
     assert_eq!(agent.unique_name, "p");
     assert_eq!(server.agents().await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_denied_login_is_a_token_issue_then_a_new_login() {
+    let server = start().await;
+    let mcp = json!({"name": "GitHub", "url": "https://mcp.example/mcp", "auth_type": "oauth2"});
+    let first = post(&server, "/mcp_auth/demo-agent/u1/get_token", mcp.clone()).await;
+    assert_eq!(first.body["type"], "login_required");
+    let url = first.body["data"]["url"].as_str().unwrap();
+    let login_id = url.rsplit('/').next().unwrap();
+    let deny = |body: Value| dev(&server, Method::POST, "/_dev/mcp_auth/deny", Some(body));
+    assert_eq!(deny(json!({"login_id": "nope"})).await.status, 404);
+    let denied = deny(json!({"login_id": login_id})).await;
+    assert_eq!(
+        (denied.status.as_u16(), &denied.body),
+        (200, &json!({"denied": 1}))
+    );
+    assert_eq!(deny(json!({"login_id": login_id})).await.status, 409);
+    assert_eq!(deny(json!({})).await.status, 400);
+    let logins = dev(&server, Method::GET, "/_dev/mcp_auth", None).await;
+    assert_eq!(logins.body[0]["denied"], true);
+    let told = post(&server, "/mcp_auth/demo-agent/u1/get_token", mcp.clone()).await;
+    assert_eq!(told.body["type"], "token_issue", "{}", told.text);
+    let again = post(&server, "/mcp_auth/demo-agent/u1/get_token", mcp).await;
+    assert_eq!(again.body["type"], "login_required");
+    assert_ne!(again.body["data"]["url"], first.body["data"]["url"]);
+}
+
+#[tokio::test]
+async fn every_status_change_is_kept() {
+    let server = start().await;
+    let task = create_task(&server, "demo-agent", "hi").await;
+    let id = task["id"].as_str().unwrap();
+    set_status(&server, &task, "executing").await;
+    set_status(&server, &task, "executing").await;
+    set_status(&server, &task, "completed").await;
+    let info = dev(&server, Method::GET, &format!("/_dev/tasks/{id}"), None).await;
+    let statuses: Vec<&str> = info.body["status_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pending", "executing", "completed"]);
+}

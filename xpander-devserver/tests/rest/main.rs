@@ -4,6 +4,7 @@
 mod agents_tasks;
 #[path = "../common/mod.rs"]
 mod common;
+mod dashboard;
 mod dev;
 mod errors;
 mod guard;
@@ -15,6 +16,16 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use xpander_devserver::{DevServerOptions, KnowledgeBase};
+
+/// A request to a developer route: no key.
+async fn dev(
+    server: &xpander_devserver::DevServerHandle,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Answer {
+    call_with(server, method, path, body, &[]).await
+}
 
 /// Every platform route, with a body where it takes one.
 fn platform_routes(org: &str) -> Vec<(Method, String, Option<Value>)> {
