@@ -184,7 +184,11 @@ async fn other_scenarios(cli: &Cli) -> Result<String, String> {
     };
     let mut out = String::new();
     if !cli.scale_out.is_empty() {
-        out.push_str(&modes::scale_out(&echo, &cli.scale_out, cli.tasks).await?);
+        let agent = match &cli.rust_agent_worker {
+            Some(path) => path.clone(),
+            None => rust_build::build_example("agent_worker", "agent")?,
+        };
+        out.push_str(&modes::scale_out(&echo, Some(&agent), &cli.scale_out, cli.tasks).await?);
     }
     if let Some(agents) = cli.many_agents {
         // Built next to this binary by `cargo run -p xpander-bench`.

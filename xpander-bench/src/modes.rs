@@ -38,65 +38,84 @@ async fn connected(server: &DevServerHandle, count: usize) -> Result<Duration, S
 async fn run(
     server: &DevServerHandle,
     agents: &[String],
+    work: Work,
     tasks: usize,
     slots: usize,
 ) -> Result<RunFigures, String> {
     let rest = Rest::new(server)?;
     let per_agent = tasks.div_ceil(agents.len());
     for agent in agents {
-        load::create_tasks(&rest, agent, &Work::Noop.prompt(), per_agent, 16).await?;
+        load::create_tasks(&rest, agent, &work.prompt(), per_agent, 16).await?;
     }
     load::wait_terminal(server, per_agent * agents.len(), LIMIT, || Ok(())).await?;
-    RunFigures::from_tasks(Impl::Rust, Work::Noop, slots, &server.task_infos().await)
+    RunFigures::from_tasks(Impl::Rust, work, slots, &server.task_infos().await)
 }
 
-/// 1, 2, 4 ... echo workers on one agent: total tasks/s and how the devserver spread the tasks;
-/// then four workers, one killed (SIGKILL) a quarter of the way through.
-pub async fn scale_out(binary: &Path, counts: &[usize], tasks: usize) -> Result<String, String> {
+/// 1, 2, 4 ... workers on one agent, for `noop` (echo workers) and, given the agent worker,
+/// `agent:0`: total tasks/s and how the devserver spread the tasks; then four echo workers, one
+/// killed (SIGKILL) a quarter of the way through.
+pub async fn scale_out(
+    binary: &Path,
+    agent_binary: Option<&Path>,
+    counts: &[usize],
+    tasks: usize,
+) -> Result<String, String> {
     let mut out = String::from(
-        "Scale-out (noop, 6 slots per worker):\n\n| workers | tasks/s | tasks per worker |\n|---:|---:|---|\n",
+        "Scale-out (6 slots per worker):\n\n| handler | workers | tasks/s | tasks per worker |\n|---|---:|---:|---|\n",
     );
-    let mut single = None;
-    for &count in counts {
-        let server = DevServer::start(DevServerOptions::default())
-            .await
-            .map_err(|e| e.to_string())?;
-        let launch = Launch::Rust { binary, slots: 6 };
-        let workers = (0..count)
-            .map(|_| WorkerProcess::spawn(&launch, &server))
-            .collect::<Result<Vec<_>, _>>()?;
-        connected(&server, count).await?;
-        let agent = vec![server.agent_id().to_owned()];
-        let figures = run(&server, &agent, tasks, 6).await?;
-        let spread: Vec<String> = server
-            .workers()
-            .await
-            .iter()
-            .map(|w| w.delivered.len().to_string())
-            .collect();
-        let _ = writeln!(
-            out,
-            "| {count} | {:.1} | {} |",
-            figures.tasks_per_s,
-            spread.join(", ")
-        );
-        if count == 1 {
-            single = Some(figures.tasks_per_s);
-        } else if count == 2
-            && let Some(one) = single
-        {
-            let x = figures.tasks_per_s / one;
+    let mut works = vec![(Work::Noop, binary)];
+    if let Some(agent) = agent_binary {
+        works.push((Work::Agent(Duration::ZERO), agent));
+    }
+    let mut verdicts = String::new();
+    for (work, binary) in works {
+        let mut single = None;
+        for &count in counts {
+            let server = DevServer::start(DevServerOptions::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Work::Agent(llm_time) = work {
+                crate::agent_setup::configure(&server, llm_time).await?;
+            }
+            let launch = Launch::Rust { binary, slots: 6 };
+            let workers = (0..count)
+                .map(|_| WorkerProcess::spawn(&launch, &server))
+                .collect::<Result<Vec<_>, _>>()?;
+            connected(&server, count).await?;
+            let agent = vec![server.agent_id().to_owned()];
+            let figures = run(&server, &agent, work, tasks, 6).await?;
+            let spread: Vec<String> = server
+                .workers()
+                .await
+                .iter()
+                .map(|w| w.delivered.len().to_string())
+                .collect();
             let _ = writeln!(
                 out,
-                "\n{} 2 workers: {x:.2}× one worker (target ≥ 1.6×, up to the devserver's ceiling)\n",
-                if x >= 1.6 { "**met**:" } else { "**MISSED**:" }
+                "| {work} | {count} | {:.1} | {} |",
+                figures.tasks_per_s,
+                spread.join(", ")
             );
+            if count == 1 {
+                single = Some(figures.tasks_per_s);
+            } else if count == 2
+                && let Some(one) = single
+            {
+                let x = figures.tasks_per_s / one;
+                let _ = writeln!(
+                    verdicts,
+                    "- {} {work}: 2 workers {x:.2}× one worker (target ≥ 1.6×, up to the devserver's ceiling)",
+                    if x >= 1.6 { "**met**:" } else { "**MISSED**:" }
+                );
+            }
+            for worker in workers {
+                worker.stop().await;
+            }
+            server.shutdown().await;
         }
-        for worker in workers {
-            worker.stop().await;
-        }
-        server.shutdown().await;
     }
+    out.push('\n');
+    out.push_str(&verdicts);
     out.push_str(&killed(binary, tasks).await?);
     Ok(out)
 }
@@ -185,7 +204,7 @@ pub async fn many_agents(binary: &Path, agents: usize, tasks: usize) -> Result<S
     let registered = connected(&server, agents).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss_kb = worker.memory_kb("VmRSS").unwrap_or_default();
-    let figures = run(&server, &ids, tasks, 6).await?;
+    let figures = run(&server, &ids, Work::Noop, tasks, 6).await?;
     worker.stop().await;
     server.shutdown().await;
     let mark = |met: bool| if met { "**met**:" } else { "**MISSED**:" };
