@@ -196,23 +196,17 @@ async fn the_dashboard_in_chromium() {
         // The form is open while there are no tasks; otherwise its summary opens it.
         let open = session.run("return document.querySelector('#create-box').open", json!([])).await;
         if open != true {
-            session.click(&session.find("#create-box > summary").await).await;
+            session.click_css("#create-box > summary").await;
         }
-        session
-            .click(&session.find("#create-agent option[value='demo-agent']").await)
-            .await;
+        session.click_css("#create-agent option[value='demo-agent']").await;
         let prompt = "Summarise the quarterly report in three bullet points";
         session.type_into(&session.find("#create-prompt").await, prompt).await;
-        session
-            .click(&session.find("#create-format option[value='json']").await)
-            .await;
+        session.click_css("#create-format option[value='json']").await;
         session
             .type_into(&session.find("#create-schema").await, r#"{"type": "object"}"#)
             .await;
         session.type_into(&session.find("#create-email").await, "ada@example.com").await;
-        session
-            .click(&session.find("#create-task button[type=submit]").await)
-            .await;
+        session.click_css("#create-task button[type=submit]").await;
         let row_js = format!(
             "const row = [...document.querySelectorAll('tr[data-task]')]
                .find(r => r.querySelector('.prompt').textContent === {prompt:?});
@@ -233,9 +227,7 @@ async fn the_dashboard_in_chromium() {
         session.screenshot(&shots.join("tasks.png")).await;
 
         // The detail shows the result (pretty JSON) and the pushed chunk.
-        session
-            .click(&session.find(&format!("tr[data-task='{task_id}'] a")).await)
-            .await;
+        session.click_css(&format!("tr[data-task='{task_id}'] a")).await;
         let detail = session
             .wait_for(
                 "the task's detail",
@@ -266,7 +258,7 @@ async fn the_dashboard_in_chromium() {
         let approve = "return document.querySelector(\"button[data-action='approve']\")";
         session.wait_for("a waiting login", WAIT, approve).await;
         session.screenshot(&shots.join("agents.png")).await;
-        session.click(&session.find("button[data-action='approve']").await).await;
+        session.click_css("button[data-action='approve']").await;
         let args = tokio::time::timeout(WAIT, approved)
             .await
             .expect("aget_args finished after the approval")
@@ -279,7 +271,7 @@ async fn the_dashboard_in_chromium() {
         // Denying one ends the wait with a refusal.
         let (pending, denied) = resolve_args(&server, "user-deny").await;
         session.wait_for("a second waiting login", WAIT, approve).await;
-        session.click(&session.find("button[data-action='deny']").await).await;
+        session.click_css("button[data-action='deny']").await;
         let refused = tokio::time::timeout(WAIT, denied).await.unwrap().unwrap();
         match refused {
             Err(BackendError::McpAuthFailed { message, .. }) => {
@@ -290,7 +282,7 @@ async fn the_dashboard_in_chromium() {
 
         // Its task is still pending (no worker serves that agent): stop it from its page.
         session.goto(&format!("{base}/?task={pending}")).await;
-        session.click(&session.find("button[data-action='stop']").await).await;
+        session.click_css("button[data-action='stop']").await;
         session
             .wait_for(
                 "the task's badge to say stopped",
@@ -315,7 +307,7 @@ async fn the_dashboard_in_chromium() {
             session.clear(&input).await;
             session.type_into(&input, value).await;
         }
-        session.click(&session.find("#faults-form button[type=submit]").await).await;
+        session.click_css("#faults-form button[type=submit]").await;
         session
             .wait_for(
                 "the faults in force on the page",
@@ -330,7 +322,7 @@ async fn the_dashboard_in_chromium() {
         );
         assert_eq!(set["faults"]["drop_task_events_every"], 3);
         session.screenshot(&shots.join("faults.png")).await;
-        session.click(&session.find("button[data-action='clear-faults']").await).await;
+        session.click_css("button[data-action='clear-faults']").await;
         session
             .wait_for(
                 "the faults cleared on the page",

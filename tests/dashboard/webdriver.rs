@@ -119,14 +119,22 @@ impl Session {
         )
     }
 
-    /// Clicks an element.
-    pub async fn click(&self, element: &Element) {
-        self.cmd(
-            "POST",
-            &format!("/element/{}/click", element.0),
-            Some(json!({})),
-        )
-        .await;
+    /// Finds the element matching `css` and clicks it. The page re-renders parts of itself live,
+    /// so an element found may be replaced before the click lands ("stale element reference"):
+    /// then it is found again, a few times.
+    pub async fn click_css(&self, css: &str) {
+        for _ in 0..20 {
+            let element = self.find(css).await;
+            let path = format!("{}/element/{}/click", self.base, element.0);
+            match try_call(&self.http, "POST", &path, Some(json!({}))).await {
+                Ok(_) => return,
+                Err(answer) if answer["value"]["error"] == "stale element reference" => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(answer) => panic!("POST {path}: {answer}"),
+            }
+        }
+        panic!("{css} kept going stale: the page never settled");
     }
 
     /// Empties an input or textarea.
@@ -212,6 +220,18 @@ impl Session {
 
 /// One WebDriver command; its `value`. A WebDriver error is a panic naming the command.
 async fn call(http: &reqwest::Client, method: &str, url: &str, body: Option<Value>) -> Value {
+    try_call(http, method, url, body)
+        .await
+        .unwrap_or_else(|answer| panic!("{method} {url}: {answer}"))
+}
+
+/// One WebDriver command: its `value`, or the whole error answer.
+async fn try_call(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    body: Option<Value>,
+) -> Result<Value, Value> {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = http
         .request(method.clone(), url)
@@ -225,8 +245,11 @@ async fn call(http: &reqwest::Client, method: &str, url: &str, body: Option<Valu
         .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let status = answer.status();
     let json: Value = answer.json().await.unwrap_or_default();
-    assert!(status.is_success(), "{method} {url}: {status} {json}");
-    json["value"].clone()
+    if status.is_success() {
+        Ok(json["value"].clone())
+    } else {
+        Err(json!({"status": status.as_u16(), "value": json["value"]}))
+    }
 }
 
 /// Standard base64 (chromedriver's screenshots), without a crate for it.
