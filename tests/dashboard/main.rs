@@ -238,7 +238,15 @@ async fn the_dashboard_in_chromium() {
             .await;
         let detail = detail.as_str().unwrap();
         assert!(detail.contains(&format!("\"echo\": \"{prompt}\"")), "{detail}");
-        let chunk = session.text(&session.find("li[data-event='chunk']").await).await;
+        // Read in one script: the detail re-renders live (the metrics arrive after the save).
+        let chunk = session
+            .run(
+                "const li = document.querySelector(\"li[data-event='chunk']\"); \
+                 return li ? li.innerText : ''",
+                json!([]),
+            )
+            .await;
+        let chunk = chunk.as_str().unwrap_or_default();
         assert!(chunk.contains(CHUNK), "{chunk}");
         // The metrics come after the final save: the open detail shows them when they do.
         session

@@ -154,14 +154,6 @@ impl Session {
             .await;
     }
 
-    /// The rendered text of an element.
-    pub async fn text(&self, element: &Element) -> String {
-        let answer = self
-            .cmd("GET", &format!("/element/{}/text", element.0), None)
-            .await;
-        answer.as_str().unwrap_or_default().to_owned()
-    }
-
     /// Runs `script` (a function body; `arguments` are `args`) and returns its value.
     pub async fn run(&self, script: &str, args: Value) -> Value {
         let body = json!({ "script": script, "args": args });
