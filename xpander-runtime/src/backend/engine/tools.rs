@@ -101,23 +101,14 @@ fn platform_tool(
 ) -> Result<DynamicTool, BackendError> {
     let tool = Arc::new(tool.clone());
     let (task_id, extension) = (task_id.to_owned(), extension.clone());
-    let description = format!(
-        "{}\nPass every argument inside one `payload` object.",
-        tool.description
-    );
+    let description = with_wrapper_rule(&tool.description);
     Ok(DynamicTool::new(
         name(&tool.id)?,
         description,
         payload_schema(&tool),
         move |arguments: Value| {
             let (tool, task_id, extension) = (tool.clone(), task_id.clone(), extension.clone());
-            // A model that leaves out the wrapper is understood too.
-            let payload = match arguments {
-                Value::Object(mut fields) if fields.contains_key("payload") => {
-                    fields.remove("payload").unwrap_or_default()
-                }
-                other => other,
-            };
+            let payload = unwrapped(arguments);
             Box::pin(async move {
                 let result = tool
                     .ainvoke(payload)
@@ -156,21 +147,13 @@ fn local_tool(local: &LocalToolSpec, task_id: &str) -> Result<DynamicTool, Backe
         "required": ["payload"],
     });
     let task_id = task_id.to_owned();
-    let description = format!(
-        "{}\nPass every argument inside one `payload` object.",
-        local.description
-    );
+    let description = with_wrapper_rule(&local.description);
     Ok(DynamicTool::new(
         name(&local.name)?,
         description,
         schema,
         move |arguments: Value| {
-            let payload = match arguments {
-                Value::Object(mut fields) if fields.contains_key("payload") => {
-                    fields.remove("payload").unwrap_or_default()
-                }
-                other => other,
-            };
+            let payload = unwrapped(arguments);
             let mut info = ToolCallInfo::new(tool.name(), ToolKind::Local, payload.clone());
             info.task_id = Some(task_id.clone());
             Box::pin(async move {
@@ -181,6 +164,22 @@ fn local_tool(local: &LocalToolSpec, task_id: &str) -> Result<DynamicTool, Backe
             })
         },
     ))
+}
+
+/// A tool's description with the rule of its arguments' `payload` wrapper.
+fn with_wrapper_rule(description: &str) -> String {
+    format!("{description}\nPass every argument inside one `payload` object.")
+}
+
+/// The arguments inside the `payload` wrapper; a model that leaves the wrapper out is
+/// understood too.
+fn unwrapped(arguments: Value) -> Value {
+    match arguments {
+        Value::Object(mut fields) if fields.contains_key("payload") => {
+            fields.remove("payload").unwrap_or_default()
+        }
+        other => other,
+    }
 }
 
 /// `think` and `analyze`: the model's reasoning steps, each sent as a think/analyze event.
